@@ -1,0 +1,50 @@
+/**
+ * A calendar event as the rest of the program sees it, whatever calendar it came from.
+ * Recurring events arrive already expanded: one `CalendarEvent` per occurrence.
+ */
+import { Schema } from "effect"
+
+export class Person extends Schema.Class<Person>("Person")({
+  email: Schema.optional(Schema.String),
+  name: Schema.optional(Schema.String),
+  /** Filled from the contacts file when the calendar does not say. */
+  company: Schema.optional(Schema.String)
+}) {}
+
+export class CalendarEvent extends Schema.Class<CalendarEvent>("CalendarEvent")({
+  calendarId: Schema.String,
+  /** Unique within the calendar: the UID, plus the occurrence's start for an instance of a recurring event. */
+  eventId: Schema.String,
+  summary: Schema.String,
+  description: Schema.String,
+  location: Schema.String,
+  /** ISO 8601: a UTC instant (`2026-11-26T09:00:00.000Z`), or a date (`2026-11-26`) for an all-day event. */
+  start: Schema.String,
+  end: Schema.optional(Schema.String),
+  allDay: Schema.Boolean,
+  /** URLs the calendar attaches to the event (the `URL` property, conference links). */
+  urls: Schema.Array(Schema.String),
+  organizer: Schema.optional(Person),
+  attendees: Schema.Array(Person)
+}) {}
+
+/** A VEVENT that could not be read. It ends the cycle as `failed`; the other events go on. */
+export class BrokenEvent extends Schema.Class<BrokenEvent>("BrokenEvent")({
+  calendarId: Schema.String,
+  eventId: Schema.String,
+  summary: Schema.String,
+  start: Schema.optional(Schema.String),
+  reason: Schema.String
+}) {}
+
+/** What one read of a calendar gives: the events in the window, and the ones that were broken. */
+export interface CalendarBatch {
+  readonly events: ReadonlyArray<CalendarEvent>
+  readonly broken: ReadonlyArray<BrokenEvent>
+}
+
+/** The time window a poll looks at: `[from, to)`. */
+export interface TimeWindow {
+  readonly from: Date
+  readonly to: Date
+}
