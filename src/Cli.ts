@@ -1,0 +1,112 @@
+/**
+ * The command line (DESIGN.md §4): run, once, runs list|show, doctor.
+ * Configuration is read only by the commands that need it, so `--help` works with a broken `.env`.
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Cause, ConfigError, Console, Data, Effect, Layer, Option } from "effect"
+import { LiveApp } from "../layers/Live.js"
+import { AppConfig, describeConfigError } from "./Config.js"
+import { Doctor } from "./Doctor.js"
+import { LoggingLive } from "./Observability/Logging.js"
+import { TelemetryLive } from "./Observability/Telemetry.js"
+import { Orchestrator, OrchestratorLoop } from "./Orchestrator.js"
+import { formatRunLine, formatSummary } from "./RunReport.js"
+import { RunHistory } from "./Storage/RunHistory.js"
+
+class CycleFailed extends Data.TaggedError("CycleFailed")<{ readonly message: string }> {}
+class RunNotFound extends Data.TaggedError("RunNotFound")<{ readonly message: string }> {}
+
+const PlatformLive = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici)
+
+/** Environment first, then `.env` in the working directory for what the environment does not set. */
+const ConfigLive = AppConfig.layer.pipe(
+  Layer.provide(PlatformConfigProvider.layerDotEnvAdd(".env")),
+  Layer.provide(NodeContext.layer)
+)
+
+/** Config, logging and telemetry: built first, so everything after logs and traces through them. */
+const BaseLive = Layer.mergeAll(LoggingLive, TelemetryLive).pipe(Layer.provideMerge(ConfigLive))
+
+const AppLive = LiveApp.pipe(Layer.provideMerge(BaseLive), Layer.provide(PlatformLive))
+
+const run = Command.make("run", {}, () =>
+  Layer.launch(OrchestratorLoop).pipe(Effect.provide(AppLive))).pipe(
+    Command.withDescription("Poll the calendar every POLL_INTERVAL_SECONDS and take each meeting through the workflow")
+  )
+
+const once = Command.make("once", {}, () =>
+  Effect.gen(function*() {
+    const orchestrator = yield* Orchestrator
+    const summary = yield* orchestrator.runCycle
+    yield* Console.log(formatSummary(summary))
+    if (summary.status === "failure") {
+      return yield* new CycleFailed({ message: summary.error?.message ?? "the run failed" })
+    }
+  }).pipe(Effect.provide(AppLive))).pipe(
+    Command.withDescription("Run one poll cycle, wait until every event has its status, then exit")
+  )
+
+const HistoryLive = RunHistory.Default.pipe(Layer.provideMerge(ConfigLive), Layer.provide(PlatformLive))
+
+const runsList = Command.make(
+  "list",
+  { limit: Options.integer("limit").pipe(Options.withDefault(20), Options.withDescription("How many runs to show")) },
+  ({ limit }) =>
+    Effect.gen(function*() {
+      const runs = yield* (yield* RunHistory).list()
+      if (runs.length === 0) return yield* Console.log("no runs yet")
+      for (const summary of runs.slice(0, limit)) yield* Console.log(formatRunLine(summary))
+    }).pipe(Effect.provide(HistoryLive))
+).pipe(Command.withDescription("The most recent runs, newest first"))
+
+const runsShow = Command.make("show", { runId: Args.text({ name: "RUN_ID" }) }, ({ runId }) =>
+  Effect.gen(function*() {
+    const summary = yield* (yield* RunHistory).show(runId)
+    if (Option.isNone(summary)) return yield* new RunNotFound({ message: `no run ${runId}` })
+    yield* Console.log(JSON.stringify(summary.value, null, 2))
+  }).pipe(Effect.provide(HistoryLive))).pipe(Command.withDescription("One run's summary.json"))
+
+const runs = Command.make("runs").pipe(
+  Command.withSubcommands([runsList, runsShow]),
+  Command.withDescription("The run history")
+)
+
+const doctor = Command.make("doctor", {}, () =>
+  Effect.gen(function*() {
+    const ok = yield* (yield* Doctor).check
+    if (!ok) return yield* new CycleFailed({ message: "some checks failed" })
+  }).pipe(Effect.provide(Doctor.Default.pipe(Layer.provideMerge(ConfigLive), Layer.provide(PlatformLive))))).pipe(
+    Command.withDescription("Check the configuration and every integration, one line each")
+  )
+
+const root = Command.make("lead-insights").pipe(
+  Command.withSubcommands([run, once, runs, doctor]),
+  Command.withDescription("Prepares sales meetings: calendar → company research → dossier → CRM")
+)
+
+/** One line for anything a user can act on; the full cause only for defects (bugs). */
+const describe = (cause: Cause.Cause<unknown>): Option.Option<string> => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isNone(failure)) return Option.some(Cause.pretty(cause))
+  const error = failure.value
+  // @effect/cli has already shown the user what was wrong with the command line.
+  if (ValidationError.isValidationError(error)) return Option.none()
+  if (ConfigError.isConfigError(error)) return Option.some(describeConfigError(error))
+  return Option.some(error instanceof Error ? error.message : String(error))
+}
+
+export const cli = (argv: ReadonlyArray<string>) =>
+  Command.run(root, { name: "lead-insights", version: "0.1.0" })(argv).pipe(
+    Effect.tapErrorCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.void
+        : Option.match(describe(cause), { onNone: () => Effect.void, onSome: (line) => Console.error(`lead-insights: ${line}`) })
+    ),
+    Effect.provide(NodeContext.layer)
+  )

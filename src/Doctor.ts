@@ -1,0 +1,83 @@
+/**
+ * `doctor`: one line per integration — is it configured, can it be reached, does it answer sensibly.
+ * Each adapter is built on its own, so one that cannot even start is reported and the rest still checked.
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as HttpClient from "@effect/platform/HttpClient"
+import { Console, Effect, Layer, Option } from "effect"
+import * as path from "node:path"
+import { CalendarFeed } from "./Agents/CalendarFeed.js"
+import { Contacts } from "./Agents/Contacts.js"
+import { TriggerDetection } from "./Agents/TriggerDetection.js"
+import { AppConfig } from "./Config.js"
+import { ICalFeedLive } from "./Integrations/ICalFeed.js"
+import { VCardContactsLive } from "./Integrations/VCardContacts.js"
+import { writeFileAtomic } from "./Storage/AtomicFile.js"
+
+const DAY = 24 * 60 * 60 * 1000
+
+const line = (name: string, ok: boolean | "off", detail: string) =>
+  Console.log(`${name.padEnd(10)} ${ok === "off" ? "off " : ok ? "ok  " : "FAIL"} ${detail}`).pipe(
+    Effect.as(ok !== false)
+  )
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
+
+export class Doctor extends Effect.Service<Doctor>()("Doctor", {
+  effect: Effect.gen(function*() {
+    const config = yield* AppConfig
+    const fs = yield* FileSystem.FileSystem
+    const http = yield* HttpClient.HttpClient
+    const env = Layer.mergeAll(
+      Layer.succeed(AppConfig, config),
+      Layer.succeed(FileSystem.FileSystem, fs),
+      Layer.succeed(HttpClient.HttpClient, http)
+    )
+
+    const calendar = Effect.gen(function*() {
+      const feed = yield* CalendarFeed
+      const now = Date.now()
+      const batch = yield* feed.fetch({
+        from: new Date(now - config.lookbackDays * DAY),
+        to: new Date(now + config.lookaheadDays * DAY)
+      })
+      return `${feed.calendarId}: ${batch.events.length} events in the window, ${batch.broken.length} unreadable`
+    }).pipe(Effect.provide(ICalFeedLive.pipe(Layer.provide(env))))
+
+    const contacts = Effect.gen(function*() {
+      yield* Contacts
+      return config.vcardFile
+    }).pipe(Effect.provide(VCardContactsLive.pipe(Layer.provide(env))))
+
+    const triggers = Effect.gen(function*() {
+      const detection = yield* TriggerDetection
+      return `${detection.words.length} trigger words (${Option.isSome(config.triggerWords) ? "TRIGGER_WORDS" : config.triggerWordsFile})`
+    }).pipe(Effect.provide(TriggerDetection.Default.pipe(Layer.provide(env))))
+
+    const storage = writeFileAtomic(fs, path.join(config.logStorageDir, "state", ".doctor"), "ok\n").pipe(
+      Effect.zipRight(fs.remove(path.join(config.logStorageDir, "state", ".doctor"))),
+      Effect.as(`${path.resolve(config.logStorageDir)} is writable`)
+    )
+
+    const check = Effect.gen(function*() {
+      const results = [
+        yield* line("config", true, `CALENDAR_PROVIDER=${config.calendarProvider}`),
+        ...(yield* Effect.forEach(
+          [["calendar", calendar], ["contacts", contacts], ["triggers", triggers], ["storage", storage]] as const,
+          ([name, probe]) =>
+            probe.pipe(
+              Effect.matchEffect({ onFailure: (e) => line(name, false, message(e)), onSuccess: (d) => line(name, true, d) })
+            )
+        )),
+        yield* line(
+          "telemetry",
+          Option.isSome(config.otlpEndpoint) ? true : "off",
+          Option.getOrElse(config.otlpEndpoint, () => "OTEL_EXPORTER_OTLP_ENDPOINT not set")
+        )
+      ]
+      return results.every(Boolean)
+    }).pipe(Effect.withSpan("Doctor.check"))
+
+    return { check } as const
+  })
+}) {}

@@ -1,0 +1,73 @@
+/**
+ * The run history contract (DESIGN.md §4): what `summary.json` and `steps.jsonl` hold.
+ * Field names are snake_case because they are a file format read by people and scripts.
+ */
+import { Schema } from "effect"
+import { Trigger } from "./Trigger.js"
+
+export const RunId = Schema.String.pipe(Schema.pattern(/^run-[0-9a-f-]{36}$/), Schema.brand("RunId"))
+export type RunId = typeof RunId.Type
+
+export const EventStatus = Schema.Literal(
+  "no_trigger",
+  "unchanged",
+  "invalid_domain",
+  // A triggered event whose company and domain are known; the next slice takes it further.
+  "qualified",
+  // A triggered event whose company or domain could not be found in it.
+  "missing_info",
+  "failed",
+  // Shutdown came before the event reached a status; the next cycle handles it again.
+  "interrupted"
+)
+export type EventStatus = typeof EventStatus.Type
+
+export class EventError extends Schema.Class<EventError>("EventError")({
+  type: Schema.String,
+  message: Schema.String
+}) {}
+
+export class EventOutcome extends Schema.Class<EventOutcome>("EventOutcome")({
+  event_id: Schema.String,
+  status: EventStatus,
+  summary: Schema.String,
+  start: Schema.String,
+  trigger: Schema.optional(Trigger),
+  company: Schema.optional(Schema.Struct({
+    name: Schema.optional(Schema.String),
+    domain: Schema.optional(Schema.String)
+  })),
+  error: Schema.optional(EventError)
+}) {}
+
+export const RunStatus = Schema.Literal("success", "partial", "failure")
+export type RunStatus = typeof RunStatus.Type
+
+export class RunSummary extends Schema.Class<RunSummary>("RunSummary")({
+  run_id: Schema.String,
+  started_at: Schema.String,
+  finished_at: Schema.String,
+  status: RunStatus,
+  /** Why the cycle as a whole failed (the calendar could not be read, shutdown during the read …). */
+  error: Schema.optional(EventError),
+  events: Schema.Array(EventOutcome)
+}) {}
+
+export class StepRecord extends Schema.Class<StepRecord>("StepRecord")({
+  ts: Schema.String,
+  run_id: Schema.String,
+  event_id: Schema.optional(Schema.String),
+  step: Schema.String,
+  detail: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+}) {}
+
+/** success: every event reached a status without error; failure: the cycle could not run; partial: in between. */
+export const runStatusOf = (
+  cycleFailed: boolean,
+  events: ReadonlyArray<{ readonly status: EventStatus }>
+): RunStatus =>
+  cycleFailed
+    ? "failure"
+    : events.some((e) => e.status === "failed" || e.status === "interrupted")
+    ? "partial"
+    : "success"

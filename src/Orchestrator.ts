@@ -1,0 +1,130 @@
+/**
+ * The long-lived program: a poll loop whose every cycle is a run. A run reads the calendar, takes
+ * each event through the event workflow (bounded concurrency, one bad event never stops the rest)
+ * and writes the run history — also when shutdown cuts the cycle short.
+ */
+import { Clock, Duration, Effect, Exit, Layer, Option, Ref, Schedule } from "effect"
+import { randomUUID } from "node:crypto"
+import { CalendarFeed } from "./Agents/CalendarFeed.js"
+import { AppConfig } from "./Config.js"
+import type { BrokenEvent, CalendarEvent } from "./Domain/CalendarEvent.js"
+import { EventError, EventOutcome, RunSummary, runStatusOf } from "./Domain/RunSummary.js"
+import { errorOf, EventWorkflow } from "./EventWorkflow.js"
+import { withGrace } from "./Graceful.js"
+import { RunHistory } from "./Storage/RunHistory.js"
+
+const DAY = 24 * 60 * 60 * 1000
+
+const brokenOutcome = (broken: BrokenEvent) =>
+  new EventOutcome({
+    event_id: broken.eventId,
+    summary: broken.summary,
+    start: broken.start ?? "",
+    status: "failed",
+    error: new EventError({ type: "MalformedEvent", message: broken.reason })
+  })
+
+const interruptedOutcome = (event: CalendarEvent) =>
+  new EventOutcome({
+    event_id: event.eventId,
+    summary: event.summary,
+    start: event.start,
+    status: "interrupted",
+    error: new EventError({ type: "Interrupted", message: "shutdown before the event reached a status" })
+  })
+
+export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator", {
+  effect: Effect.gen(function*() {
+    const config = yield* AppConfig
+    const calendar = yield* CalendarFeed
+    const workflow = yield* EventWorkflow
+    const history = yield* RunHistory
+
+    const cycle = (runId: string) => Effect.gen(function*() {
+      const startedAt = yield* Clock.currentTimeMillis
+      const log = history.stepLog(runId)
+      const events = yield* Ref.make<ReadonlyArray<CalendarEvent>>([])
+      const outcomes = yield* Ref.make(new Map<string, EventOutcome>())
+      const brokenOnes = yield* Ref.make<ReadonlyArray<EventOutcome>>([])
+
+      const work = Effect.gen(function*() {
+        const window = { from: new Date(startedAt - config.lookbackDays * DAY), to: new Date(startedAt + config.lookaheadDays * DAY) }
+        yield* log.step(undefined, "poll", { calendar: calendar.calendarId, from: window.from.toISOString(), to: window.to.toISOString() })
+        const batch = yield* calendar.fetch(window)
+        yield* Ref.set(events, batch.events)
+        yield* Ref.set(brokenOnes, batch.broken.map(brokenOutcome))
+        yield* log.step(undefined, "events_listed", { events: batch.events.length, broken: batch.broken.length })
+        yield* Effect.forEach(
+          batch.events,
+          (event) =>
+            workflow.process(event, log).pipe(
+              Effect.tap((outcome) => Ref.update(outcomes, (m) => new Map(m).set(event.eventId, outcome)))
+            ),
+          { concurrency: config.maxConcurrentEvents, discard: true }
+        )
+      })
+
+      const finish = (exit: Exit.Exit<void, unknown>) =>
+        Effect.gen(function*() {
+          const done = yield* Ref.get(outcomes)
+          const listed = yield* Ref.get(events)
+          const eventOutcomes = [
+            ...listed.map((event) => done.get(event.eventId) ?? interruptedOutcome(event)),
+            ...(yield* Ref.get(brokenOnes))
+          ]
+          const cycleError: Option.Option<EventError> = Exit.isSuccess(exit)
+            ? Option.none()
+            : Exit.isInterrupted(exit) && listed.length > 0
+            ? Option.none()
+            : Option.some(
+              Exit.isInterrupted(exit)
+                ? new EventError({ type: "Interrupted", message: "shutdown before the calendar was read" })
+                : errorOf(exit.cause)
+            )
+          const finishedAt = yield* Clock.currentTimeMillis
+          const summary = new RunSummary({
+            run_id: runId,
+            started_at: new Date(startedAt).toISOString(),
+            finished_at: new Date(finishedAt).toISOString(),
+            status: runStatusOf(Option.isSome(cycleError), eventOutcomes),
+            ...(Option.isSome(cycleError) ? { error: cycleError.value } : {}),
+            events: eventOutcomes
+          })
+          yield* history.writeSummary(summary).pipe(
+            Effect.catchAll((error) => Effect.logError("cannot write the run summary", error))
+          )
+          if (Option.isSome(cycleError)) yield* Effect.logError(`run failed: ${cycleError.value.message}`)
+          yield* Effect.log(
+            `run manifest run_id=${runId} status=${summary.status} events=${eventOutcomes.length} duration_ms=${
+              finishedAt - startedAt
+            }`
+          )
+          return summary
+        })
+
+      // The summary is written however the work ends, shutdown included; only the work is interruptible.
+      return yield* Effect.uninterruptibleMask((restore) =>
+        restore(withGrace(config.shutdownTimeout)(work)).pipe(Effect.exit, Effect.flatMap(finish))
+      )
+    }).pipe(
+      Effect.annotateLogs({ run_id: runId }),
+      Effect.withSpan("Orchestrator.runCycle", { attributes: { run_id: runId } })
+    )
+
+    /** One poll cycle. Never fails: what went wrong is in the summary it returns and writes. */
+    const runCycle = Effect.suspend(() => cycle(`run-${randomUUID()}`))
+
+    return { runCycle } as const
+  })
+}) {}
+
+/** `run`: poll now, then every POLL_INTERVAL_SECONDS, until interrupted. */
+export const OrchestratorLoop = Layer.scopedDiscard(Effect.gen(function*() {
+  const orchestrator = yield* Orchestrator
+  const config = yield* AppConfig
+  yield* Effect.log(`polling every ${Duration.format(config.pollInterval)}`)
+  yield* orchestrator.runCycle.pipe(
+    Effect.repeat(Schedule.spaced(config.pollInterval)),
+    Effect.forkScoped
+  )
+}))

@@ -1,0 +1,68 @@
+/**
+ * The run history on disk: `run_history/workflows/<run_id>/summary.json` (written once, atomically,
+ * when the cycle ends — also when it ends by shutdown) and `steps.jsonl` (one line per step).
+ */
+import { FileSystem } from "@effect/platform"
+import { Effect, Option, Schema } from "effect"
+import * as path from "node:path"
+import { AppConfig } from "../Config.js"
+import { RunSummary, StepRecord } from "../Domain/RunSummary.js"
+import { writeJsonAtomic } from "./AtomicFile.js"
+
+/** Where one run writes its steps; handed to the event workflow. */
+export interface StepLog {
+  readonly step: (
+    eventId: string | undefined,
+    step: string,
+    detail?: Record<string, unknown>
+  ) => Effect.Effect<void>
+}
+
+const decodeSummary = Schema.decodeUnknown(Schema.parseJson(RunSummary))
+const encodeStep = Schema.encodeSync(Schema.parseJson(StepRecord))
+
+export class RunHistory extends Effect.Service<RunHistory>()("Storage/RunHistory", {
+  effect: Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const config = yield* AppConfig
+    const root = path.join(config.logStorageDir, "run_history", "workflows")
+    const dirOf = (runId: string) => path.join(root, runId)
+
+    const stepLog = (runId: string): StepLog => ({
+      step: (eventId, step, detail) =>
+        fs.makeDirectory(dirOf(runId), { recursive: true }).pipe(
+          Effect.zipRight(fs.writeFileString(
+            path.join(dirOf(runId), "steps.jsonl"),
+            encodeStep(new StepRecord({ ts: new Date().toISOString(), run_id: runId, event_id: eventId, step, detail })) +
+              "\n",
+            // One write per line in append mode: concurrent events never interleave inside a line.
+            { flag: "a" }
+          )),
+          // A step line that cannot be written must not fail the event; the summary still says what happened.
+          Effect.catchAll((error) => Effect.logWarning("cannot write step", error))
+        )
+    })
+
+    const writeSummary = Effect.fn("RunHistory.writeSummary")(function*(summary: RunSummary) {
+      yield* writeJsonAtomic(fs, path.join(dirOf(summary.run_id), "summary.json"), summary)
+      return path.join(dirOf(summary.run_id), "summary.json")
+    })
+
+    const show = Effect.fn("RunHistory.show")(function*(runId: string) {
+      const file = path.join(dirOf(path.basename(runId)), "summary.json")
+      if (!(yield* fs.exists(file))) return Option.none<RunSummary>()
+      return Option.some(yield* decodeSummary(yield* fs.readFileString(file)))
+    })
+
+    /** Newest first. A run directory whose summary is missing or unreadable is skipped. */
+    const list = Effect.fn("RunHistory.list")(function*() {
+      if (!(yield* fs.exists(root))) return []
+      const ids = yield* fs.readDirectory(root)
+      const summaries = yield* Effect.forEach(ids, (id) =>
+        show(id).pipe(Effect.catchAll(() => Effect.succeed(Option.none<RunSummary>()))), { concurrency: 8 })
+      return summaries.flatMap(Option.toArray).sort((a, b) => b.started_at.localeCompare(a.started_at))
+    })
+
+    return { stepLog, writeSummary, show, list } as const
+  })
+}) {}

@@ -1,0 +1,155 @@
+/** The commands as a user runs them: `once` on the example calendar, bad configuration, the run history. */
+import { describe, expect, it } from "@effect/vitest"
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs"
+import * as path from "node:path"
+import { root, runCli, summaries, tempDir } from "../support/spawn.js"
+
+const once = async (env: Record<string, string>) => {
+  const p = runCli(["once"], env)
+  const exit = await p.exited
+  return { ...exit, stdout: p.stdout(), stderr: p.stderr() }
+}
+
+describe("once on the example calendar", () => {
+  it("takes every meeting in the window to a status, writes the run history, and skips unchanged ones next time", async () => {
+    const logDir = tempDir()
+    const first = await once({ LOG_STORAGE_DIR: logDir })
+    expect(first.stderr).not.toMatch(/ERROR/)
+    expect(first.code).toBe(0)
+    const [summary] = summaries(logDir)
+    expect(summary?.status).toBe("success")
+    const byStatus = (status: string) => summary?.events.filter((e) => e.status === status) ?? []
+    const brightwave = summary?.events.find((e) => /Brightwave/.test(e.summary))
+    expect(brightwave).toMatchObject({
+      status: "qualified",
+      trigger: { type: "hard", matched_word: "discovery call", matched_field: "summary" },
+      company: { domain: "brightwave.io" }
+    })
+    expect(summary?.events.find((e) => /Nordwind/.test(e.summary))).toMatchObject({
+      status: "qualified",
+      company: { domain: "nordwind-logistik.de" }
+    })
+    expect(byStatus("invalid_domain").some((e) => /Test Corp/.test(e.summary))).toBe(true)
+    expect(byStatus("missing_info").length).toBeGreaterThan(0)
+    expect(byStatus("no_trigger").some((e) => /standup/i.test(e.summary))).toBe(true)
+    expect(summary?.events.some((e) => /Researcher/.test(e.summary) && e.status !== "no_trigger")).toBe(false)
+    expect(first.stdout).toContain(summary?.run_id)
+    expect(first.stderr).toMatch(new RegExp(`run manifest run_id=${summary?.run_id} status=success`))
+
+    // every log line of the cycle carries the run id
+    const cycleLines = first.stderr.split("\n").filter((l) => /run manifest|run failed/.test(l))
+    expect(cycleLines.every((l) => l.includes(`run_id=${summary?.run_id}`))).toBe(true)
+
+    const steps = readFileSync(path.join(logDir, "run_history", "workflows", String(summary?.run_id), "steps.jsonl"), "utf8")
+      .trim().split("\n").map((l) => JSON.parse(l) as { step: string; event_id?: string })
+    expect(steps.some((s) => s.step === "trigger_detection" && s.event_id === brightwave?.event_id)).toBe(true)
+
+    const second = await once({ LOG_STORAGE_DIR: logDir })
+    expect(second.code).toBe(0)
+    const [, again] = summaries(logDir)
+    expect(again?.events.length).toBe(summary?.events.length)
+    expect(again?.events.every((e) => e.status === "unchanged")).toBe(true)
+  })
+
+  it("an edited meeting is handled again, the others stay unchanged", async () => {
+    const logDir = tempDir()
+    const calendar = path.join(tempDir(), "calendar.ics")
+    copyFileSync(path.join(root, "examples", "calendar.ics"), calendar)
+    await once({ LOG_STORAGE_DIR: logDir, ICAL_URL: calendar })
+    writeFileSync(calendar, readFileSync(calendar, "utf8").replace("Discovery call with Brightwave Analytics", "Discovery call with Brightwave Analytics GmbH"))
+    const second = await once({ LOG_STORAGE_DIR: logDir, ICAL_URL: calendar })
+    expect(second.code).toBe(0)
+    const [, again] = summaries(logDir)
+    const edited = again?.events.filter((e) => /Brightwave/.test(e.summary)) ?? []
+    expect(edited.length).toBeGreaterThan(0)
+    expect(edited.every((e) => e.status === "qualified")).toBe(true)
+    expect(again?.events.filter((e) => !/Brightwave/.test(e.summary)).every((e) => e.status === "unchanged")).toBe(true)
+  })
+
+  it("an unreadable calendar fails the run with one line and exit 1, and the run is recorded", async () => {
+    const logDir = tempDir()
+    const result = await once({ LOG_STORAGE_DIR: logDir, ICAL_URL: path.join(logDir, "nope.ics") })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split("\n").filter((l) => l.startsWith("lead-insights:"))).toHaveLength(1)
+    expect(result.stderr).toMatch(/nope\.ics/)
+    const [summary] = summaries(logDir)
+    expect(summary?.status).toBe("failure")
+    expect(summary?.error?.type).toBe("CalendarError")
+  })
+
+  it("a broken event ends as failed with its reason; the rest go on", async () => {
+    const logDir = tempDir()
+    const calendar = path.join(tempDir(), "calendar.ics")
+    const now = new Date(Date.now() + 3_600_000).toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "")
+    writeFileSync(calendar, [
+      "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN",
+      "BEGIN:VEVENT", "UID:good-1", `DTSTART:${now}`, "SUMMARY:Discovery call with Acme Robotics (acme-robotics.com)", "END:VEVENT",
+      "BEGIN:VEVENT", "UID:bad-1", "DTSTART:20261345T256000Z", "SUMMARY:Kickoff with nobody", "END:VEVENT",
+      "END:VCALENDAR", ""
+    ].join("\r\n"))
+    const result = await once({ LOG_STORAGE_DIR: logDir, ICAL_URL: calendar })
+    expect(result.code).toBe(0)
+    const [summary] = summaries(logDir)
+    expect(summary?.status).toBe("partial")
+    expect(summary?.events.find((e) => e.event_id === "good-1")?.status).toBe("qualified")
+    expect(summary?.events.find((e) => e.event_id === "bad-1")).toMatchObject({ status: "failed", error: { type: "MalformedEvent" } })
+  })
+})
+
+describe("configuration errors", () => {
+  for (const [name, value] of [
+    ["POLL_INTERVAL_SECONDS", "soon"],
+    ["CAL_LOOKAHEAD_DAYS", "-3"],
+    ["CALENDAR_PROVIDER", "outlook"],
+    ["OTEL_EXPORTER_OTLP_ENDPOINT", "not a url"],
+    ["MAX_CONCURRENT_EVENTS", "0"]
+  ] as const) {
+    it(`${name}=${value} stops the start with one line naming the variable, exit 1`, async () => {
+      const p = runCli(["once"], { LOG_STORAGE_DIR: tempDir(), [name]: value })
+      const exit = await p.exited
+      expect(exit.code).toBe(1)
+      const lines = p.stderr().trim().split("\n")
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(new RegExp(`^lead-insights: invalid configuration: ${name}: `))
+      expect(p.stdout()).toBe("")
+    })
+  }
+
+  it("a missing trigger words file is named in the one-line error", async () => {
+    const p = runCli(["once"], { LOG_STORAGE_DIR: tempDir(), TRIGGER_WORDS_FILE: "/nonexistent/words.txt" })
+    const exit = await p.exited
+    expect(exit.code).toBe(1)
+    expect(p.stderr().trim().split("\n")).toHaveLength(1)
+    expect(p.stderr()).toMatch(/TRIGGER_WORDS_FILE.*\/nonexistent\/words\.txt/)
+  })
+
+  it("values in a .env file are used; the environment wins over it", async () => {
+    const cwd = tempDir()
+    writeFileSync(path.join(cwd, ".env"), "POLL_INTERVAL_SECONDS=soon\nCAL_LOOKAHEAD_DAYS=-1\n")
+    const p = runCli(["once"], { CWD: cwd, LOG_STORAGE_DIR: tempDir(), POLL_INTERVAL_SECONDS: "60" })
+    const exit = await p.exited
+    expect(exit.code).toBe(1)
+    expect(p.stderr()).toMatch(/CAL_LOOKAHEAD_DAYS/)
+    expect(p.stderr()).not.toMatch(/POLL_INTERVAL_SECONDS/)
+  })
+})
+
+describe("runs list / runs show", () => {
+  it("lists the runs newest first and shows one as JSON", async () => {
+    const logDir = tempDir()
+    await once({ LOG_STORAGE_DIR: logDir })
+    await once({ LOG_STORAGE_DIR: logDir })
+    const [older, newer] = summaries(logDir)
+    const list = runCli(["runs", "list"], { LOG_STORAGE_DIR: logDir })
+    expect((await list.exited).code).toBe(0)
+    const lines = list.stdout().trim().split("\n")
+    expect(lines[0]).toContain(newer?.run_id)
+    expect(lines[1]).toContain(older?.run_id)
+    const show = runCli(["runs", "show", String(older?.run_id)], { LOG_STORAGE_DIR: logDir })
+    expect((await show.exited).code).toBe(0)
+    expect(JSON.parse(show.stdout())).toEqual(older)
+    const missing = runCli(["runs", "show", "run-00000000-0000-4000-8000-000000000000"], { LOG_STORAGE_DIR: logDir })
+    expect((await missing.exited).code).toBe(1)
+    expect(missing.stderr()).toMatch(/no run run-0000/)
+  })
+})
