@@ -8,12 +8,15 @@ import { EmbeddedLive } from "./Embedded.js"
 
 export class UnsupportedProvider extends Data.TaggedError("UnsupportedProvider")<{ readonly message: string }> {}
 
-export const LiveApp = Layer.unwrapEffect(Effect.gen(function*() {
-  const config = yield* AppConfig
-  if (config.calendarProvider === "google") {
-    return Layer.fail(
+type App = typeof EmbeddedLive
+
+export const LiveApp = Layer.unwrapEffect(Effect.map(AppConfig, (config): Layer.Layer<
+  Layer.Layer.Success<App>,
+  Layer.Layer.Error<App> | UnsupportedProvider,
+  Layer.Layer.Context<App>
+> =>
+  config.calendarProvider === "google"
+    ? Layer.fail(
       new UnsupportedProvider({ message: "CALENDAR_PROVIDER: google is not available in this version; use ical" })
     )
-  }
-  return EmbeddedLive
-}))
+    : EmbeddedLive))

@@ -53,7 +53,7 @@ const config = Config.all({
   lookaheadDays: nonNegative("CAL_LOOKAHEAD_DAYS", 14),
   triggerWords: commaList("TRIGGER_WORDS"),
   triggerWordsFile: Config.string("TRIGGER_WORDS_FILE").pipe(Config.withDefault(examplePath("trigger_words.txt"))),
-  ownDomains: commaList("OWN_DOMAINS").pipe(Config.map(Option.getOrElse((): ReadonlyArray<string> => []))),
+  ownDomains: commaList("OWN_DOMAINS"),
   logStorageDir: Config.string("LOG_STORAGE_DIR").pipe(Config.withDefault("log_storage")),
   pollInterval: positive("POLL_INTERVAL_SECONDS", 300).pipe(Config.map(Duration.seconds)),
   shutdownTimeout: nonNegative("SHUTDOWN_TIMEOUT_SECONDS", 5).pipe(Config.map(Duration.seconds)),
@@ -65,19 +65,30 @@ const config = Config.all({
   maskPiiInLogs: Config.boolean("MASK_PII_IN_LOGS").pipe(Config.withDefault(false))
 })
 
-export type AppConfigShape = Config.Config.Success<typeof config> & {
+/** The example calendar's people work at this domain; it is "ours" only while that calendar is in use. */
+const EXAMPLE_OWN_DOMAIN = "lead-insights.app"
+
+const withDerived = Config.map(config, ({ ownDomains, ...rest }) => ({
+  ...rest,
+  ownDomains: Option.getOrElse(
+    ownDomains,
+    (): ReadonlyArray<string> => rest.icalUrl === examplePath("calendar.ics") ? [EXAMPLE_OWN_DOMAIN] : []
+  )
+}))
+
+export type AppConfigShape = Config.Config.Success<typeof withDerived> & {
   readonly otlpHeaders: Option.Option<Redacted.Redacted<string>>
 }
 
 export class AppConfig extends Context.Tag("Config/AppConfig")<AppConfig, AppConfigShape>() {
-  static readonly load = config
-  static readonly layer = Layer.effect(AppConfig, config)
+  static readonly load = withDerived
+  static readonly layer = Layer.effect(AppConfig, withDerived)
   /** For tests and embedding apps: the defaults, with some values replaced. */
   static readonly layerWith = (overrides: Partial<AppConfigShape>) =>
     Layer.effect(
       AppConfig,
       Effect.map(
-        Effect.withConfigProvider(config, emptyProvider),
+        Effect.withConfigProvider(withDerived, emptyProvider),
         (defaults) => ({ ...defaults, ...overrides })
       )
     )

@@ -51,7 +51,7 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
 
     const triggers = Effect.gen(function*() {
       const detection = yield* TriggerDetection
-      return `${detection.words.length} trigger words (${Option.isSome(config.triggerWords) ? "TRIGGER_WORDS" : config.triggerWordsFile})`
+      return `${detection.words.length} trigger words from ${detection.source}`
     }).pipe(Effect.provide(TriggerDetection.Default.pipe(Layer.provide(env))))
 
     const storage = writeFileAtomic(fs, path.join(config.logStorageDir, "state", ".doctor"), "ok\n").pipe(
@@ -65,7 +65,7 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
         ...(yield* Effect.forEach(
           [["calendar", calendar], ["contacts", contacts], ["triggers", triggers], ["storage", storage]] as const,
           ([name, probe]) =>
-            probe.pipe(
+            (probe as Effect.Effect<string, unknown>).pipe(
               Effect.matchEffect({ onFailure: (e) => line(name, false, message(e)), onSuccess: (d) => line(name, true, d) })
             )
         )),

@@ -6,7 +6,9 @@ import { type Duration, Effect, Fiber } from "effect"
 
 export const withGrace = (grace: Duration.DurationInput) => <A, E, R>(work: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(work)
+    // Not a child fiber: the runtime interrupts children the moment their parent is interrupted,
+    // which would leave no grace at all. The parent interrupts it itself, after the grace period.
+    const fiber = yield* Effect.forkDaemon(work)
     return yield* Fiber.join(fiber).pipe(
       Effect.onInterrupt(() =>
         Fiber.await(fiber).pipe(

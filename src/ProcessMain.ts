@@ -45,5 +45,5 @@ export const runMain = async <E, A>(load: () => Promise<Effect.Effect<A, E>>): P
   const [NodeRuntime, program] = await Promise.all([import("@effect/platform-node/NodeRuntime"), load()])
   // From here on NodeRuntime interrupts the program on a signal; nothing in between can miss one.
   started = true
-  NodeRuntime.runMain(program, { disableErrorReporting: true })
+  NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true })
 }

@@ -1,0 +1,164 @@
+/**
+ * Hard triggers: does an event's summary or description contain one of the configured words?
+ * Matching is case-, accent- and ß/ss-insensitive and on word boundaries ("research" does not
+ * match "researcher"); the summary is looked at before the description.
+ */
+import { FileSystem } from "@effect/platform"
+import { createHash } from "node:crypto"
+import { Effect, Option, Schema } from "effect"
+import { AppConfig } from "../Config.js"
+import type { CalendarEvent } from "../Domain/CalendarEvent.js"
+import { normalizeText, normalizeWord } from "../Domain/Text.js"
+import { Trigger, type TriggerField } from "../Domain/Trigger.js"
+
+export class TriggerConfigError extends Schema.TaggedError<TriggerConfigError>()("TriggerConfigError", {
+  variable: Schema.optional(Schema.String),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.variable === undefined ? this.reason : `${this.variable}: ${this.reason}`
+  }
+}
+
+/** One word per line; `#` starts a comment (whole line, or after whitespace so "C#" survives). */
+export const parseTriggerWordsFile = (text: string): Array<string> =>
+  text
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/)
+    .map((line) => line.replace(/(^|\s)#.*$/, "").trim())
+    .filter((line) => line.length > 0)
+
+/** Drops empty words and words equal after normalisation; the first spelling is kept, trimmed. */
+export const dedupeWords = (words: ReadonlyArray<string>): Array<string> => {
+  const seen = new Set<string>()
+  const kept: Array<string> = []
+  for (const word of words) {
+    const key = normalizeWord(word)
+    if (key.length === 0 || seen.has(key)) continue
+    seen.add(key)
+    kept.push(word.trim())
+  }
+  return kept
+}
+
+/** Changes exactly when the set of normalised words changes: order, case and accents do not count. */
+export const rulesHash = (words: ReadonlyArray<string>): string => {
+  const normalized = [...new Set(words.map(normalizeWord).filter((w) => w.length > 0))].sort()
+  return createHash("sha256").update(normalized.join("\n")).digest("hex")
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+// A hyphen in a word also matches a space or nothing, so "kick-off" finds "kick off" and "kickoff".
+const wordPattern = (normalized: string): RegExp => {
+  const body = normalized
+    .split(" ")
+    .map((token) => token.split(/[-\u2010-\u2014]/).map(escapeRegExp).join("(?:[-\\u2010-\\u2014]|\\s+)?"))
+    .join("\\s+")
+  return new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, "gu")
+}
+
+interface CompiledWord {
+  readonly word: string
+  readonly pattern: RegExp
+}
+
+interface Hit {
+  readonly word: string
+  readonly index: number
+  readonly length: number
+}
+
+const firstHit = (compiled: ReadonlyArray<CompiledWord>, text: string): Hit | undefined => {
+  let best: Hit | undefined
+  for (const { pattern, word } of compiled) {
+    pattern.lastIndex = 0
+    const match = pattern.exec(text)
+    if (match === null) continue
+    const hit = { word, index: match.index, length: match[0].length }
+    if (best === undefined || hit.index < best.index || (hit.index === best.index && hit.length > best.length)) {
+      best = hit
+    }
+  }
+  return best
+}
+
+const FIELDS: ReadonlyArray<TriggerField> = ["summary", "description"]
+
+/** Compiles the words once; the returned function finds the hard trigger of an event. */
+export const compileTriggers = (words: ReadonlyArray<string>) => {
+  const compiled: ReadonlyArray<CompiledWord> = dedupeWords(words).map((word) => ({
+    word,
+    pattern: wordPattern(normalizeWord(word))
+  }))
+  return (event: Pick<CalendarEvent, "summary" | "description">): Option.Option<Trigger> => {
+    for (const field of FIELDS) {
+      const hit = firstHit(compiled, normalizeText(event[field]))
+      if (hit !== undefined) {
+        return Option.some(new Trigger({ type: "hard", matched_word: hit.word, matched_field: field }))
+      }
+    }
+    return Option.none()
+  }
+}
+
+/** In one field the word found earliest in the text wins (on a tie, the longest match). */
+export const matchHardTrigger = (
+  words: ReadonlyArray<string>,
+  event: Pick<CalendarEvent, "summary" | "description">
+): Option.Option<Trigger> => compileTriggers(words)(event)
+
+const describeReadError = (error: { readonly _tag: string; readonly message: string }): string => {
+  if (error._tag !== "SystemError" || !("reason" in error)) return error.message
+  switch (error.reason) {
+    case "NotFound":
+      return "no such file"
+    case "PermissionDenied":
+      return "permission denied"
+    default:
+      return error.message
+  }
+}
+
+const loadWords = Effect.fnUntraced(function*() {
+  const config = yield* AppConfig
+  const fs = yield* FileSystem.FileSystem
+  // An empty TRIGGER_WORDS (e.g. `TRIGGER_WORDS=` in a .env template) counts as unset.
+  if (Option.isSome(config.triggerWords) && config.triggerWords.value.length > 0) {
+    return { words: dedupeWords(config.triggerWords.value), source: "TRIGGER_WORDS" }
+  }
+  const file = config.triggerWordsFile
+  const text = yield* fs.readFileString(file).pipe(
+    Effect.mapError((error) =>
+      new TriggerConfigError({
+        variable: "TRIGGER_WORDS_FILE",
+        reason: `cannot read ${file}: ${describeReadError(error)}`
+      })
+    )
+  )
+  return { words: dedupeWords(parseTriggerWordsFile(text)), source: file }
+})
+
+export class TriggerDetection extends Effect.Service<TriggerDetection>()("Agents/TriggerDetection", {
+  effect: Effect.gen(function*() {
+    const { source, words } = yield* loadWords()
+    if (words.length === 0) {
+      return yield* new TriggerConfigError({
+        reason: `no trigger words configured: set TRIGGER_WORDS or TRIGGER_WORDS_FILE (${source} has none)`
+      })
+    }
+    const match = compileTriggers(words)
+    const detect = Effect.fn("TriggerDetection.detect")(function*(event: CalendarEvent) {
+      const trigger = match(event)
+      yield* Effect.annotateCurrentSpan({
+        "event.id": event.eventId,
+        "trigger.matched": Option.isSome(trigger)
+      })
+      return trigger
+    })
+    const list: ReadonlyArray<string> = words
+    /** `source` is "TRIGGER_WORDS" or the path of the file the words came from. */
+    return { detect, words: list, source, rulesHash: rulesHash(words) } as const
+  }),
+  dependencies: []
+}) {}

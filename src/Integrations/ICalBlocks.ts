@@ -1,0 +1,280 @@
+/**
+ * The text layer of the iCalendar parser (pure, no I/O): bytes → unfolded text → VEVENT blocks,
+ * each validated on its own so that one broken event cannot sink the feed.
+ */
+import { Either } from "effect"
+import ICAL from "ical.js"
+import { createHash } from "node:crypto"
+import { createRequire } from "node:module"
+
+/**
+ * Bytes to unfolded text (iCalendar and vCard alike): folds are at octets, so they are removed
+ * before decoding, or a "ü" split by a fold would be lost. A UTF-8 BOM is dropped.
+ */
+export const unfoldBytes = (bytes: Uint8Array): string => {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const body = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf
+  return Buffer.from(body.toString("latin1").replace(/\r?\n[ \t]/g, ""), "latin1").toString("utf8")
+}
+
+export const decodeCalendar = (bytes: Uint8Array): Either.Either<string, string> => {
+  const text = unfoldBytes(bytes)
+  if (text.trim().length === 0) return Either.left("empty file, not an iCalendar")
+  if (!/^BEGIN:VCALENDAR[ \t]*$/im.test(text)) {
+    const what = /^\s*</.test(text) ? "got HTML or XML" : "no BEGIN:VCALENDAR"
+    return Either.left(`not an iCalendar file (${what})`)
+  }
+  return Either.right(text)
+}
+
+export interface ContentLine {
+  readonly name: string
+  /** Raw parameter text including the leading ";" (may be ""). */
+  readonly params: string
+  readonly value: string
+}
+
+/** Splits `NAME;P="a:b":value` at the first colon outside quotes. */
+export const splitLine = (line: string): ContentLine | undefined => {
+  let quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]
+    if (c === "\"") quoted = !quoted
+    else if (!quoted && c === ":") {
+      const head = line.slice(0, i)
+      const semi = head.indexOf(";")
+      const name = (semi < 0 ? head : head.slice(0, semi)).trim().toUpperCase()
+      if (!/^[A-Z0-9-]+$/.test(name)) return undefined
+      return { name, params: semi < 0 ? "" : head.slice(semi), value: line.slice(i + 1) }
+    }
+  }
+  return undefined
+}
+
+export const param = (params: string, name: string): string | undefined => {
+  const m = new RegExp(`;${name}=("[^"]*"|[^;:]*)`, "i").exec(params)
+  return m?.[1]?.replace(/^"|"$/g, "")
+}
+
+export const unescapeText = (s: string) =>
+  s.replace(/\\([nN,;\\])/g, (_, c: string) => (c === "n" || c === "N" ? "\n" : c))
+
+export interface RawBlock {
+  /** 1-based position among the VEVENTs of the file. */
+  readonly index: number
+  readonly lines: ReadonlyArray<string>
+  readonly complete: boolean
+}
+
+export interface Components {
+  readonly timezones: ReadonlyArray<string>
+  readonly events: ReadonlyArray<RawBlock>
+}
+
+/** Cuts the unfolded text into VTIMEZONE and VEVENT blocks; a VEVENT without END is kept (and later reported). */
+export const splitComponents = (text: string): Components => {
+  const timezones: Array<string> = []
+  const events: Array<RawBlock> = []
+  let zone: Array<string> | undefined
+  let event: Array<string> | undefined
+  let depth = 0
+  const close = (complete: boolean) => {
+    if (event) events.push({ index: events.length + 1, lines: event, complete })
+    event = undefined
+    depth = 0
+  }
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.replace(/[ \t]+$/, "")
+    const upper = line.toUpperCase()
+    if (zone) {
+      zone.push(line)
+      if (upper === "END:VTIMEZONE") {
+        timezones.push(zone.join("\r\n"))
+        zone = undefined
+      }
+    } else if (event) {
+      if (upper === "BEGIN:VEVENT" || upper === "END:VCALENDAR") {
+        close(false)
+        if (upper === "BEGIN:VEVENT") event = []
+      } else if (upper === "END:VEVENT" && depth === 0) close(true)
+      else {
+        if (upper.startsWith("BEGIN:")) depth++
+        else if (upper.startsWith("END:")) depth = Math.max(0, depth - 1)
+        event.push(line)
+      }
+    } else if (upper === "BEGIN:VEVENT") event = []
+    else if (upper === "BEGIN:VTIMEZONE") zone = [line]
+  }
+  close(false)
+  return { timezones: timezones.filter(isParsable), events }
+}
+
+const isParsable = (component: string) => {
+  try {
+    ICAL.parse(`BEGIN:VCALENDAR\r\n${component}\r\nEND:VCALENDAR`)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export const tzidsOf = (timezones: ReadonlyArray<string>): ReadonlySet<string> =>
+  new Set(timezones.flatMap((z) => {
+    const m = /^TZID[;:](?:[^:]*:)?(.*)$/im.exec(z)
+    return m?.[1] ? [m[1].trim()] : []
+  }))
+
+const windowsZones: Record<string, unknown> = createRequire(import.meta.url)("node-ical/windowsZones.json")
+const windowsLabels = new Set(
+  Object.keys(windowsZones).flatMap((label) => {
+    const bare = label.replace(/^\((?:utc|gmt)[^)]*\)\s*/i, "")
+    return [label, bare].map((l) => l.replace(/\s+/g, " ").trim().toLowerCase())
+  })
+)
+
+const zoneCache = new Map<string, boolean>()
+/** A zone node-ical can resolve: IANA, or a Windows name it ships a mapping for. */
+const isKnownZone = (tzid: string): boolean => {
+  const cached = zoneCache.get(tzid)
+  if (cached !== undefined) return cached
+  let known = windowsLabels.has(tzid.replace(/\s+/g, " ").trim().toLowerCase())
+  if (!known) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tzid })
+      known = true
+    } catch {
+      known = false
+    }
+  }
+  zoneCache.set(tzid, known)
+  return known
+}
+
+const TIME_PROPS = new Set(["DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE", "DUE"])
+
+/** `20261126` or `20261126T090000[Z]` with real calendar ranges (ical.js accepts month 13). */
+export const isValidDateValue = (v: string): boolean => {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z?)?$/.exec(v)
+  if (!m) return false
+  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number
+  ]
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate()
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= days && h < 24 && mi < 60 && s <= 60
+}
+
+const dateValues = (line: ContentLine) =>
+  line.value.split(",").map((v) => v.trim().split("/")[0] ?? "").filter((v) => v.length > 0)
+
+/** The block as an ical.js component, or why it cannot be used. */
+export const validateBlock = (block: RawBlock): Either.Either<ICAL.Component, string> => {
+  const reason = problemOf(block)
+  if (reason !== undefined) return Either.left(reason)
+  const calendar = new ICAL.Component(ICAL.parse(wrapEvent(block.lines)))
+  const event = calendar.getFirstSubcomponent("vevent")
+  return event ? Either.right(event) : Either.left("no VEVENT content")
+}
+
+const wrapEvent = (lines: ReadonlyArray<string>) =>
+  `BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n${lines.join("\r\n")}\r\nEND:VEVENT\r\nEND:VCALENDAR`
+
+const problemOf = (block: RawBlock): string | undefined => {
+  if (!block.complete) return "missing END:VEVENT"
+  const lines: Array<ContentLine> = []
+  for (const text of block.lines) {
+    if (text.trim().length === 0) continue
+    const line = splitLine(text)
+    if (!line) return `invalid line (no ":"): ${JSON.stringify(text.slice(0, 60))}`
+    lines.push(line)
+  }
+  try {
+    ICAL.parse(wrapEvent(block.lines))
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
+  }
+  if (!lines.some((l) => l.name === "DTSTART")) return "missing DTSTART"
+  for (const line of lines) {
+    if (!TIME_PROPS.has(line.name)) continue
+    const bad = dateValues(line).find((v) => !isValidDateValue(v))
+    if (bad !== undefined) return `invalid ${line.name} ${JSON.stringify(bad)}`
+  }
+  return undefined
+}
+
+const first = (block: RawBlock, name: string) =>
+  block.lines.map(splitLine).find((l) => l?.name === name)
+
+/** What can still be read from a block, for a broken-event report. */
+export const peekBlock = (block: RawBlock) => {
+  const uid = first(block, "UID")?.value.trim()
+  const summary = first(block, "SUMMARY")
+  const dtstart = first(block, "DTSTART")
+  return {
+    uid: uid && uid.length > 0 ? uid : undefined,
+    summary: summary ? unescapeText(summary.value) : "",
+    start: dtstart && isValidDateValue(dtstart.value.trim()) ? readableStart(dtstart) : undefined
+  }
+}
+
+const readableStart = (line: ContentLine) => {
+  const v = line.value.trim()
+  const date = `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`
+  if (v.length === 8) return date
+  const time = `${v.slice(9, 11)}:${v.slice(11, 13)}:${v.slice(13, 15)}`
+  // Without a UTC marker this is local to its TZID; the broken-event report says so rather than guess.
+  return v.endsWith("Z") ? `${date}T${time}.000Z` : `${date}T${time}${tzSuffix(line)}`
+}
+
+const tzSuffix = (line: ContentLine) => {
+  const tzid = param(line.params, "TZID")
+  return tzid ? ` (${tzid})` : ""
+}
+
+export const stableId = (block: RawBlock) => {
+  const dtstart = first(block, "DTSTART")
+  const summary = first(block, "SUMMARY")
+  const key = `${dtstart?.params ?? ""}:${dtstart?.value ?? ""}|${summary?.value ?? ""}`
+  return `gen-${createHash("sha256").update(key).digest("hex").slice(0, 16)}`
+}
+
+/** A date-time that is floating, or local to a zone nobody can resolve: read as UTC. */
+const needsUtc = (line: ContentLine, fileZones: ReadonlySet<string>) => {
+  if (/;VALUE=DATE(?![-A-Z])/i.test(line.params)) return false
+  if (line.value.split(",").every((v) => v.trim().length === 8)) return false
+  const tzid = param(line.params, "TZID")
+  return tzid === undefined || !(fileZones.has(tzid) || isKnownZone(tzid))
+}
+
+/**
+ * Rewrites a good block so node-ical reads it the same under every process TZ: floating times and
+ * TZIDs nobody can resolve become UTC (node-ical would otherwise use the host zone), the UID is
+ * the one we chose, and an X-LI-BLOCK marker leads back to the block.
+ */
+export const normalizeBlock = (
+  block: RawBlock,
+  uid: string,
+  fileZones: ReadonlySet<string>
+): string => {
+  let floatingStart = false
+  const out: Array<string> = [`UID:${uid}`, `X-LI-BLOCK:${block.index}`]
+  for (const text of block.lines) {
+    const line = splitLine(text)
+    if (line?.name === "UID" || line?.name === "X-LI-BLOCK") continue
+    if (!line || !TIME_PROPS.has(line.name) || !needsUtc(line, fileZones)) {
+      out.push(text)
+      continue
+    }
+    if (line.name === "DTSTART") floatingStart = true
+    const params = line.params.replace(/;TZID=("[^"]*"|[^;:]*)/i, "")
+    const utc = line.value.split(",").map((v) => v.trim().replace(/^(\d{8}T\d{6})(?=$|\/)/, "$1Z"))
+    out.push(`${line.name}${params}:${utc.join(",")}`)
+  }
+  return out
+    .map((l) => (floatingStart && /^RRULE:/i.test(l) ? l.replace(/(UNTIL=\d{8}T\d{6})(?!Z)/i, "$1Z") : l))
+    .join("\r\n")
+}

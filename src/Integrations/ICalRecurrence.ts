@@ -1,0 +1,184 @@
+/**
+ * Expansion of one node-ical VEVENT (with its overrides) into the occurrences that overlap a
+ * window. Pure. node-ical gives all-day dates as *local* midnight, so those are read with local
+ * getters and turned into plain `YYYY-MM-DD` keys at once; everything else is UTC.
+ */
+import type ICAL from "ical.js"
+import type { DateWithTimeZone, VEvent } from "node-ical"
+import type { TimeWindow } from "../Domain/CalendarEvent.js"
+
+const DAY = 86_400_000
+
+export interface Instance {
+  /** Compact original start (`20261126T090000Z` / `20261126`), undefined for a single event. */
+  readonly occurrence: string | undefined
+  readonly allDay: boolean
+  readonly start: string
+  readonly end: string
+  /** X-LI-BLOCK of the VEVENT the fields come from (the override's for a moved instance). */
+  readonly block: number
+}
+
+/** The part of a node-ical VEVENT (master or override) used here. */
+interface Override {
+  readonly start: DateWithTimeZone
+  readonly end?: DateWithTimeZone | undefined
+  readonly datetype?: unknown
+  readonly recurrenceid?: DateWithTimeZone | undefined
+  readonly "LI-BLOCK"?: unknown
+}
+
+const isDate = (v: unknown): v is DateWithTimeZone => v instanceof Date && !Number.isNaN(v.getTime())
+
+// node-ical types override entries as a loose record; check what is used instead of trusting it.
+const asOverride = (o: Record<string, unknown>): Override | undefined =>
+  isDate(o.start)
+    ? {
+      start: o.start,
+      end: isDate(o.end) ? o.end : undefined,
+      datetype: o.datetype,
+      recurrenceid: isDate(o.recurrenceid) ? o.recurrenceid : undefined,
+      "LI-BLOCK": o["LI-BLOCK"]
+    }
+    : undefined
+
+const pad = (n: number, w = 2) => String(n).padStart(w, "0")
+
+export const allDayKey = (d: Date) => `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+
+const compactUtc = (d: Date) => d.toISOString().replace(/\.\d{3}/, "").replace(/[-:]/g, "")
+
+export const occurrenceId = (d: Date, allDay: boolean) => (allDay ? allDayKey(d).replace(/-/g, "") : compactUtc(d))
+
+const dayMs = (key: string) => Date.parse(`${key}T00:00:00Z`)
+
+const addDays = (key: string, days: number) => new Date(dayMs(key) + days * DAY).toISOString().slice(0, 10)
+
+const isAllDay = (e: Override) => e.datetype === "date" || e.start.dateOnly === true
+
+const blockOf = (e: Override): number => Number(e["LI-BLOCK"])
+
+/** The calendar date of an EXDATE given as a date-time, in its own zone (Exchange does this for all-day series). */
+const dateInZone = (d: DateWithTimeZone) => {
+  try {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: d.tz ?? "UTC" }).format(d).replace(/-/g, "")
+  } catch {
+    return d.toISOString().slice(0, 10).replace(/-/g, "")
+  }
+}
+
+export class Series {
+  private readonly allDay: boolean
+  private readonly durationMs: number
+  private readonly durationDays: number
+  private readonly overrides: ReadonlyArray<Override>
+  private readonly orphan: boolean
+
+  constructor(
+    private readonly master: VEvent,
+    private readonly components: ReadonlyMap<number, ICAL.Component>,
+    private readonly rdates: ReadonlyArray<DateWithTimeZone>
+  ) {
+    this.orphan = master.recurrenceid !== undefined
+    this.allDay = isAllDay(master)
+    const end = master.end
+    this.durationMs = end ? Math.max(0, end.getTime() - master.start.getTime()) : 0
+    this.durationDays = end ? Math.max(1, Math.round((dayMs(allDayKey(end)) - dayMs(allDayKey(master.start))) / DAY)) : 1
+    const seen = new Set<number>()
+    const entries: ReadonlyArray<Record<string, unknown>> = Object.values(
+      master.recurrences ?? (this.orphan ? { self: master } : {})
+    )
+    this.overrides = entries.flatMap((o) => asOverride(o) ?? []).filter((o) => {
+      const fresh = !seen.has(blockOf(o))
+      seen.add(blockOf(o))
+      return fresh
+    })
+  }
+
+  /** The master's component when the file has one: birthdays and cancellations are judged on it. */
+  get masterComponent(): ICAL.Component | undefined {
+    return this.orphan ? undefined : this.components.get(blockOf(this.master))
+  }
+
+  get recurring(): boolean {
+    return this.orphan || this.master.rrule !== undefined || this.rdates.length > 0
+  }
+
+  expand(window: TimeWindow): ReadonlyArray<Instance> {
+    const excluded = this.exdates()
+    const overridden = new Set<string>()
+    const out: Array<Instance> = []
+    const keep = (i: Instance) => {
+      if (overlaps(i, window)) out.push(i)
+    }
+    for (const o of this.overrides) {
+      if (o.recurrenceid === undefined) continue
+      const occ = occurrenceId(o.recurrenceid, this.allDay)
+      overridden.add(occ)
+      if (!excluded(occ)) keep(this.instance(o, o.start, occ, true))
+    }
+    if (this.orphan) return out
+    const seen = new Set<string>()
+    for (const date of this.candidates(window)) {
+      const occ = occurrenceId(date, this.allDay)
+      if (seen.has(occ) || overridden.has(occ) || excluded(occ)) continue
+      seen.add(occ)
+      keep(this.instance(this.master, date, this.recurring ? occ : undefined, false))
+    }
+    return out
+  }
+
+  private candidates(window: TimeWindow): ReadonlyArray<Date> {
+    const rule = this.master.rrule
+    const extra = this.rdates.length > 0 ? [this.master.start, ...this.rdates] : []
+    if (!rule) return extra.length > 0 ? extra : [this.master.start]
+    // Generous bounds, exact overlap is decided in `overlaps`; all-day dates are local midnights.
+    const margin = this.allDay ? (this.durationDays + 2) * DAY : this.durationMs + 1
+    const from = new Date(window.from.getTime() - margin)
+    const to = new Date(window.to.getTime() + (this.allDay ? 2 * DAY : 0))
+    return [...rule.between(from, to, true), ...extra]
+  }
+
+  private instance(source: Override, start: Date, occurrence: string | undefined, own: boolean): Instance {
+    const block = blockOf(source)
+    if (this.allDay) {
+      const startKey = allDayKey(start)
+      const ownDays = own && source.end ? Math.round((dayMs(allDayKey(source.end)) - dayMs(startKey)) / DAY) : 0
+      return {
+        occurrence,
+        allDay: true,
+        start: startKey,
+        end: addDays(startKey, ownDays > 0 ? ownDays : this.durationDays),
+        block
+      }
+    }
+    const end = own && source.end ? source.end.getTime() : start.getTime() + this.durationMs
+    return {
+      occurrence,
+      allDay: false,
+      start: start.toISOString(),
+      end: new Date(Math.max(end, start.getTime())).toISOString(),
+      block
+    }
+  }
+
+  private exdates(): (occ: string) => boolean {
+    const ids = new Set<string>()
+    const days = new Set<string>()
+    for (const d of new Set(Object.values(this.master.exdate ?? {}))) {
+      if (d.dateOnly) days.add(allDayKey(d).replace(/-/g, ""))
+      else if (this.allDay) days.add(dateInZone(d))
+      else ids.add(compactUtc(d))
+    }
+    return (occ) => ids.has(occ) || days.has(occ.slice(0, 8))
+  }
+}
+
+/** `[from, to)` overlap; a zero-length event counts when it starts inside the window. */
+const overlaps = (i: Instance, window: TimeWindow) => {
+  const start = i.allDay ? dayMs(i.start) : Date.parse(i.start)
+  const end = i.allDay ? dayMs(i.end) : Date.parse(i.end)
+  const from = window.from.getTime()
+  const to = window.to.getTime()
+  return start < to && (end > from || (end === start && start >= from))
+}
