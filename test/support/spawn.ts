@@ -5,8 +5,8 @@ import { tmpdir } from "node:os"
 import * as path from "node:path"
 
 export const root = path.resolve(import.meta.dirname, "..", "..")
-export const mainJs = path.join(root, "dist", "src", "main.js")
-export const programJs = (name: string) => path.join(root, "dist", "test", "fixtures", "programs", `${name}.js`)
+export const mainJs = path.join(root, "dist", "app", "main.js")
+export const programJs = (name: string) => path.join(root, "dist", "test-programs", `${name}.js`)
 
 export const tempDir = (prefix = "li-") => mkdtempSync(path.join(tmpdir(), prefix))
 

@@ -1,0 +1,30 @@
+// Bundles the program (and the test programs) with esbuild: Node 20 spends more than a second
+// resolving and loading the few hundred ESM files of the Effect packages one by one; one bundle
+// with lazily loaded chunks starts in well under that. Type checking is `npm run typecheck`.
+import { build } from "esbuild"
+import { rmSync } from "node:fs"
+
+const entries = {
+  app: ["src/main.ts"],
+  "test-programs": ["test/fixtures/programs/slow-events.ts"],
+  bench: ["bench/run.ts"]
+}
+
+for (const [dir, entryPoints] of Object.entries(entries)) {
+  rmSync(`dist/${dir}`, { recursive: true, force: true })
+  await build({
+    entryPoints,
+    outdir: `dist/${dir}`,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    sourcemap: true,
+    // Native addons and packages that load files beside their own code stay in node_modules.
+    external: ["better-sqlite3", "pg-native"],
+    // Some CommonJS dependencies call require(); give the ESM bundle one.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: "warning"
+  })
+}
