@@ -44,6 +44,33 @@ const optionalUrl = (name: string) =>
     Config.option
   )
 
+const email = (name: string, fallback: string) =>
+  Config.string(name).pipe(
+    Config.validate({ message: "must be an e-mail address", validation: (s) => /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(s.trim()) }),
+    Config.map((s) => s.trim()),
+    Config.withDefault(fallback)
+  )
+
+const parseDurations = (raw: string): ReadonlyArray<Duration.Duration> | undefined => {
+  const parsed = raw.split(",").map((p) => p.trim()).filter((p) => p.length > 0).map(parseDuration)
+  return parsed.every((d): d is Duration.Duration => d !== undefined) ? parsed : undefined
+}
+
+/** "4h,28h" / "90m" / "7d" / "30s" → durations, in the order given. */
+const durationList = (name: string, fallback: string) =>
+  Config.string(name).pipe(
+    Config.validate({ message: "must be durations like 4h, 90m, 7d", validation: (raw) => parseDurations(raw) !== undefined }),
+    Config.withDefault(fallback),
+    Config.map((raw) => parseDurations(raw) ?? [])
+  )
+
+const duration = (name: string, fallback: string) =>
+  Config.string(name).pipe(
+    Config.validate({ message: "must be one duration like 48h or 7d", validation: (raw) => parseDuration(raw) !== undefined }),
+    Config.withDefault(fallback),
+    Config.map((raw) => parseDuration(raw) ?? Duration.zero)
+  )
+
 const config = Config.all({
   calendarProvider: Config.literal("ical", "google")("CALENDAR_PROVIDER").pipe(Config.withDefault("ical" as const)),
   icalUrl: httpUrlOrPath("ICAL_URL", examplePath("calendar.ics")),
@@ -62,8 +89,26 @@ const config = Config.all({
   otlpHeaders: Config.redacted("OTEL_EXPORTER_OTLP_HEADERS").pipe(Config.option),
   serviceName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("lead-insights")),
   logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(undefined)),
-  maskPiiInLogs: Config.boolean("MASK_PII_IN_LOGS").pipe(Config.withDefault(false))
+  maskPiiInLogs: Config.boolean("MASK_PII_IN_LOGS").pipe(Config.withDefault(false)),
+  localCrmFile: Config.string("LOCAL_CRM_FILE").pipe(Config.withDefault(examplePath("companies.csv"))),
+  dossierFreshDays: nonNegative("DOSSIER_FRESH_DAYS", 30),
+  mailFrom: email("MAIL_FROM", "lead-insights@lead-insights.app"),
+  hitlOperatorEmail: email("HITL_OPERATOR_EMAIL", "sales-ops@lead-insights.app"),
+  hitlEscalationEmail: email("HITL_ESCALATION_EMAIL", "sales-lead@lead-insights.app"),
+  hitlReminders: durationList("HITL_REMINDERS", "4h,28h"),
+  hitlEscalateAfter: duration("HITL_ESCALATE_AFTER", "48h"),
+  hitlExpireAfter: duration("HITL_EXPIRE_AFTER", "7d"),
+  workflowStore: Config.literal("sqlite", "postgres")("WORKFLOW_STORE").pipe(Config.withDefault("sqlite" as const)),
+  databaseUrl: Config.redacted("DATABASE_URL").pipe(Config.option)
 })
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
+
+export const parseDuration = (raw: string): Duration.Duration | undefined => {
+  const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(raw.trim())
+  const unit = match?.[2] ? UNITS[match[2].toLowerCase()] : undefined
+  return match?.[1] && unit ? Duration.millis(Number(match[1]) * unit) : undefined
+}
 
 /** The example calendar's people work at this domain; it is "ours" only while that calendar is in use. */
 const EXAMPLE_OWN_DOMAIN = "lead-insights.app"
@@ -78,6 +123,7 @@ const withDerived = Config.map(config, ({ ownDomains, ...rest }) => ({
 
 export type AppConfigShape = Config.Config.Success<typeof withDerived> & {
   readonly otlpHeaders: Option.Option<Redacted.Redacted<string>>
+  readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
 }
 
 export class AppConfig extends Context.Tag("Config/AppConfig")<AppConfig, AppConfigShape>() {

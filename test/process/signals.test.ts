@@ -143,4 +143,16 @@ describe("shutdown on a signal", () => {
       server.close()
     }
   })
+
+  it("a calendar that cannot be read is recorded, and polling goes on", async () => {
+    const logDir = tempDir()
+    const p = runCli(["run"], { LOG_STORAGE_DIR: logDir, ICAL_URL: `${logDir}/missing.ics`, POLL_INTERVAL_SECONDS: "0.2" })
+    await p.waitFor(/run manifest[^\n]*\n[\s\S]*run manifest[^\n]*\n[\s\S]*run manifest/)
+    p.kill("SIGTERM")
+    expect((await p.exited).code).toBe(0)
+    const runs = summaries(logDir)
+    expect(runs.length).toBeGreaterThanOrEqual(3)
+    expect(runs.every((r) => r.status === "failure" && r.error?.type === "CalendarError")).toBe(true)
+    expect(new Set(runs.map((r) => r.run_id)).size).toBe(runs.length)
+  })
 })

@@ -1,0 +1,61 @@
+/**
+ * Mail as the program sees it. Every request to a person has an audit id; it travels in the
+ * subject (`[LI-<audit id>]`, which survives "Re:"/"AW:"), in a header, and inside our Message-IDs,
+ * so a reply is matched by In-Reply-To/References even when the subject was rewritten.
+ */
+import { Schema } from "effect"
+
+export const AuditId = Schema.String.pipe(Schema.pattern(/^[a-z0-9]{6,32}$/), Schema.brand("AuditId"))
+export type AuditId = typeof AuditId.Type
+
+export const MAIL_DOMAIN = "lead-insights.invalid"
+export const AUDIT_HEADER = "X-Lead-Insights-Audit-Id"
+
+/** `[LI-ab12cd34ef]` */
+export const subjectToken = (auditId: string) => `[LI-${auditId}]`
+
+/** Deterministic, so a mail re-sent after a crash has the same Message-ID and is recognised as sent. */
+export const messageIdFor = (auditId: string, purpose: string) => `<li.${auditId}.${purpose}@${MAIL_DOMAIN}>`
+
+const tokenPattern = /\[LI-([a-z0-9]{6,32})\]/i
+const messageIdPattern = new RegExp(`<li\\.([a-z0-9]{6,32})\\.[a-z0-9-]+@${MAIL_DOMAIN.replace(".", "\\.")}>`, "i")
+
+/** The audit id a reply belongs to: References/In-Reply-To first (they cannot be edited by hand), then the subject. */
+export const auditIdOf = (mail: {
+  readonly inReplyTo?: string | undefined
+  readonly references: ReadonlyArray<string>
+  readonly subject: string
+}): string | undefined => {
+  for (const id of [mail.inReplyTo ?? "", ...[...mail.references].reverse()]) {
+    const match = messageIdPattern.exec(id)
+    if (match?.[1]) return match[1].toLowerCase()
+  }
+  return tokenPattern.exec(mail.subject)?.[1]?.toLowerCase()
+}
+
+export class OutgoingMail extends Schema.Class<OutgoingMail>("OutgoingMail")({
+  /** Our Message-ID (angle brackets included); the adapter sends a given id at most once. */
+  messageId: Schema.String,
+  auditId: Schema.String,
+  from: Schema.String,
+  to: Schema.Array(Schema.String),
+  cc: Schema.Array(Schema.String),
+  subject: Schema.String,
+  text: Schema.String,
+  html: Schema.String,
+  inReplyTo: Schema.optional(Schema.String),
+  references: Schema.Array(Schema.String)
+}) {}
+
+export class IncomingMail extends Schema.Class<IncomingMail>("IncomingMail")({
+  /** Where the adapter keeps it (a file name, an IMAP UID); handed back on ack. */
+  ref: Schema.String,
+  messageId: Schema.String,
+  from: Schema.String,
+  date: Schema.String,
+  subject: Schema.String,
+  inReplyTo: Schema.optional(Schema.String),
+  references: Schema.Array(Schema.String),
+  /** The plain text body as sent (HTML-only mails converted to text). */
+  text: Schema.String
+}) {}
