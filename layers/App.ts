@@ -1,17 +1,34 @@
 /**
- * The application wired from its parts. Only the adapters behind the ports differ between the
- * embedded default, the live configuration and tests.
+ * The application wired from its parts. Only the adapters behind the ports and the workflow
+ * engine differ between the embedded default, the live configuration and tests.
  */
 import { Layer } from "effect"
 import { Extraction } from "../src/Agents/Extraction.js"
+import { Research } from "../src/Agents/Research.js"
 import { TriggerDetection } from "../src/Agents/TriggerDetection.js"
-import { EventWorkflow } from "../src/EventWorkflow.js"
+import { EventProcessor } from "../src/EventProcessor.js"
+import { EventWorkflowLive } from "../src/EventWorkflow.js"
+import { HitlStore } from "../src/Hitl/HitlStore.js"
+import { Replies } from "../src/Hitl/Replies.js"
 import { Orchestrator } from "../src/Orchestrator.js"
+import { DossierStore } from "../src/Storage/DossierStore.js"
 import { RunHistory } from "../src/Storage/RunHistory.js"
 
-export const makeApp = <ROut, E, RIn>(adapters: Layer.Layer<ROut, E, RIn>) =>
+export const makeApp = <ROut, E, RIn, ROut2, E2, RIn2>(
+  adapters: Layer.Layer<ROut, E, RIn>,
+  engine: Layer.Layer<ROut2, E2, RIn2>
+) =>
   Orchestrator.Default.pipe(
-    Layer.provideMerge(EventWorkflow.Default),
-    Layer.provideMerge(Layer.mergeAll(TriggerDetection.Default, Extraction.Default, RunHistory.Default)),
-    Layer.provideMerge(adapters)
+    Layer.provideMerge(Layer.mergeAll(EventProcessor.Default, Replies.Default)),
+    Layer.provideMerge(EventWorkflowLive),
+    Layer.provideMerge(Layer.mergeAll(
+      TriggerDetection.Default,
+      Extraction.Default,
+      RunHistory.Default,
+      HitlStore.Default,
+      DossierStore.Default,
+      Research.Default
+    )),
+    Layer.provideMerge(adapters),
+    Layer.provideMerge(engine)
   )

@@ -5,10 +5,17 @@
  */
 import { Context, Effect, Layer, Option, Ref } from "effect"
 import { CalendarError, CalendarFeed } from "../src/Agents/CalendarFeed.js"
+import { CrmError } from "../src/Agents/Crm.js"
 import { type Contact, Contacts } from "../src/Agents/Contacts.js"
 import { EventLedger, type LedgerEntry } from "../src/Agents/EventLedger.js"
 import type { CalendarBatch, CalendarEvent } from "../src/Domain/CalendarEvent.js"
+import { Crm } from "../src/Agents/Crm.js"
+import { Inbox } from "../src/Agents/Inbox.js"
+import { Mailer } from "../src/Agents/Mailer.js"
+import { CrmCompany, CrmDelivery, type CrmNote } from "../src/Domain/Crm.js"
+import type { IncomingMail, OutgoingMail } from "../src/Domain/Mail.js"
 import { makeApp } from "./App.js"
+import { MemoryEngineLive } from "./Engine.js"
 
 /** What the test calendar returns next: a batch, or a failure of the whole feed. */
 export class TestCalendar extends Context.Tag("Test/TestCalendar")<TestCalendar, {
@@ -66,10 +73,87 @@ export const InMemoryLedgerLive = Layer.sync(EventLedger, () => {
   })
 })
 
+/** What the test CRM holds, and the notes delivered to it. */
+export class TestCrm extends Context.Tag("Test/TestCrm")<TestCrm, {
+  readonly notes: Effect.Effect<ReadonlyArray<CrmNote>>
+  readonly failNextDeliveries: (n: number) => Effect.Effect<void>
+}>() {}
+
+export const InMemoryCrmLive = (companies: ReadonlyArray<CrmCompany> = []) =>
+  Layer.effectContext(Effect.gen(function*() {
+    const known = new Map(companies.map((c) => [c.domain, c]))
+    const notes = new Map<string, CrmNote>()
+    let failures = 0
+    const crm = Crm.of({
+      provider: "test",
+      findByDomain: (domain) => Effect.sync(() => Option.fromNullable(known.get(domain))),
+      deliver: (note) =>
+        Effect.suspend(() => {
+          if (failures > 0) {
+            failures--
+            return Effect.fail(new CrmError({ reason: "HTTP 503 from the test CRM" }))
+          }
+          const company = known.get(note.domain) ??
+            new CrmCompany({ id: `c-${known.size + 1}`, name: note.companyName, domain: note.domain, attachments: [] })
+          known.set(note.domain, company)
+          const created = !notes.has(note.key)
+          if (created) notes.set(note.key, note)
+          return Effect.succeed(new CrmDelivery({ provider: "test", company_id: company.id, note_id: note.key, created }))
+        })
+    })
+    return Context.make(Crm, crm).pipe(Context.add(TestCrm, {
+      notes: Effect.sync(() => [...notes.values()]),
+      failNextDeliveries: (n) => Effect.sync(() => void (failures = n))
+    }))
+  }))
+
+/** The mail the test mailer "sent" (one per Message-ID), and a way to drop replies into the inbox. */
+export class TestMail extends Context.Tag("Test/TestMail")<TestMail, {
+  readonly sent: Effect.Effect<ReadonlyArray<OutgoingMail>>
+  readonly receive: (mail: IncomingMail) => Effect.Effect<void>
+  readonly acks: Effect.Effect<ReadonlyArray<{ readonly ref: string; readonly outcome: string }>>
+}>() {}
+
+export const TestMailLive = Layer.effectContext(Effect.gen(function*() {
+  const sent = new Map<string, OutgoingMail>()
+  const waiting: Array<IncomingMail> = []
+  const acks: Array<{ ref: string; outcome: string }> = []
+  return Context.make(Mailer, Mailer.of({
+    send: (mail) => Effect.sync(() => void (sent.has(mail.messageId) || sent.set(mail.messageId, mail)))
+  })).pipe(
+    Context.add(Inbox, Inbox.of({
+      poll: Effect.sync(() => ({ mails: [...waiting], unreadable: [] })),
+      ack: (ref, outcome) =>
+        Effect.sync(() => {
+          const at = waiting.findIndex((m) => m.ref === ref)
+          if (at >= 0) waiting.splice(at, 1)
+          acks.push({ ref, outcome: outcome._tag === "processed" ? "processed" : `rejected: ${outcome.reason}` })
+        })
+    })),
+    Context.add(TestMail, {
+      sent: Effect.sync(() => [...sent.values()]),
+      receive: (mail) => Effect.sync(() => void waiting.push(mail)),
+      acks: Effect.sync(() => [...acks])
+    })
+  )
+}))
+
 export const TestAdapters = (options: {
   readonly events?: ReadonlyArray<CalendarEvent>
   readonly contacts?: ReadonlyArray<Contact>
-} = {}) => Layer.mergeAll(TestCalendarLive(options.events), TestContactsLive(options.contacts), InMemoryLedgerLive)
+  readonly companies?: ReadonlyArray<CrmCompany>
+} = {}) =>
+  Layer.mergeAll(
+    TestCalendarLive(options.events),
+    TestContactsLive(options.contacts),
+    InMemoryLedgerLive,
+    InMemoryCrmLive(options.companies),
+    TestMailLive
+  )
 
-/** The whole application on doubles. Still needs AppConfig and a FileSystem (for the run history). */
-export const TestApp = (options: Parameters<typeof TestAdapters>[0] = {}) => makeApp(TestAdapters(options))
+/**
+ * The whole application on doubles and the in-memory workflow engine.
+ * Still needs AppConfig and a FileSystem (run history and dossiers go to LOG_STORAGE_DIR).
+ */
+export const TestApp = (options: Parameters<typeof TestAdapters>[0] = {}) =>
+  makeApp(TestAdapters(options), MemoryEngineLive)

@@ -9,8 +9,9 @@ import { CalendarFeed } from "./Agents/CalendarFeed.js"
 import { AppConfig } from "./Config.js"
 import type { BrokenEvent, CalendarEvent } from "./Domain/CalendarEvent.js"
 import { EventError, EventOutcome, RunSummary, runStatusOf } from "./Domain/RunSummary.js"
-import { errorOf, EventWorkflow } from "./EventWorkflow.js"
+import { errorOf, EventProcessor } from "./EventProcessor.js"
 import { withGrace } from "./Graceful.js"
+import { Replies } from "./Hitl/Replies.js"
 import { RunHistory } from "./Storage/RunHistory.js"
 
 const DAY = 24 * 60 * 60 * 1000
@@ -37,8 +38,9 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
   effect: Effect.gen(function*() {
     const config = yield* AppConfig
     const calendar = yield* CalendarFeed
-    const workflow = yield* EventWorkflow
+    const processor = yield* EventProcessor
     const history = yield* RunHistory
+    const replies = yield* Replies
 
     const cycle = (runId: string) => Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
@@ -49,6 +51,11 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
 
       const work = Effect.gen(function*() {
         const window = { from: new Date(startedAt - config.lookbackDays * DAY), to: new Date(startedAt + config.lookaheadDays * DAY) }
+        // Replies first: a waiting workflow resumes before its event is looked at again.
+        const delivered = yield* replies.processInbox().pipe(
+          Effect.catchAll((error) => Effect.logError(error.message).pipe(Effect.as(0)))
+        )
+        if (delivered > 0) yield* log.step(undefined, "inbox", { replies_delivered: delivered })
         yield* log.step(undefined, "poll", { calendar: calendar.calendarId, from: window.from.toISOString(), to: window.to.toISOString() })
         const batch = yield* calendar.fetch(window)
         yield* Ref.set(events, batch.events)
@@ -57,7 +64,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
         yield* Effect.forEach(
           batch.events,
           (event) =>
-            workflow.process(event, log).pipe(
+            processor.process(event, runId, log).pipe(
               Effect.tap((outcome) => Ref.update(outcomes, (m) => new Map(m).set(event.eventId, outcome)))
             ),
           { concurrency: config.maxConcurrentEvents, discard: true }

@@ -10,6 +10,8 @@ export class LedgerEntry extends Schema.Class<LedgerEntry>("LedgerEntry")({
   status: EventStatus,
   /** The trigger words in force; a `no_trigger` decision is revisited when they change. */
   rules_hash: Schema.String,
+  /** The durable workflow that handles this version, when it was triggered. */
+  execution_id: Schema.optional(Schema.String),
   recorded_at: Schema.String
 }) {}
 

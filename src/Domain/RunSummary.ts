@@ -12,10 +12,11 @@ export const EventStatus = Schema.Literal(
   "no_trigger",
   "unchanged",
   "invalid_domain",
-  // A triggered event whose company and domain are known; the next slice takes it further.
-  "qualified",
-  // A triggered event whose company or domain could not be found in it.
-  "missing_info",
+  "awaiting_missing_info",
+  "awaiting_approval",
+  "declined",
+  "dossier_reused",
+  "delivered",
   "failed",
   // Shutdown came before the event reached a status; the next cycle handles it again.
   "interrupted"
@@ -37,6 +38,16 @@ export class EventOutcome extends Schema.Class<EventOutcome>("EventOutcome")({
     name: Schema.optional(Schema.String),
     domain: Schema.optional(Schema.String)
   })),
+  dossier: Schema.optional(Schema.Struct({ json_path: Schema.String, pdf_path: Schema.optional(Schema.String) })),
+  crm: Schema.optional(Schema.Struct({
+    provider: Schema.String,
+    company_id: Schema.String,
+    note_id: Schema.String,
+    created: Schema.Boolean
+  })),
+  hitl: Schema.optional(Schema.Struct({ audit_id: Schema.String, kind: Schema.String, state: Schema.String })),
+  /** Why an event ended `declined`: the person said no, or the request expired. */
+  reason: Schema.optional(Schema.String),
   error: Schema.optional(EventError)
 }) {}
 

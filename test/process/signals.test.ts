@@ -23,7 +23,7 @@ describe("shutdown on a signal", () => {
       expect(exit.code).toBe(0)
       const [summary, ...more] = summaries(logDir)
       expect(more).toHaveLength(0)
-      expect(summary?.events.map((e) => e.status)).toEqual(["qualified", "qualified", "qualified"])
+      expect(summary?.events.map((e) => e.status)).toEqual(["delivered", "delivered", "delivered"])
       expect(summary?.status).toBe("success")
       expect(p.stderr()).toMatch(/run manifest run_id=run-[0-9a-f-]+ status=success events=3 duration_ms=\d+/)
     })

@@ -10,7 +10,8 @@ import { AppConfig } from "../../src/Config.js"
 import { BrokenEvent } from "../../src/Domain/CalendarEvent.js"
 import { Orchestrator } from "../../src/Orchestrator.js"
 import { makeApp } from "../../layers/App.js"
-import { InMemoryLedgerLive, TestCalendar, TestCalendarLive, TestContactsLive } from "../../layers/Test.js"
+import { MemoryEngineLive } from "../../layers/Engine.js"
+import { InMemoryCrmLive, InMemoryLedgerLive, TestCalendar, TestCalendarLive, TestContactsLive, TestMailLive } from "../../layers/Test.js"
 import { makeEvent, person } from "../fixtures/events.js"
 import { tempDir } from "../support/spawn.js"
 
@@ -42,7 +43,10 @@ const contactsThatFailFor = (email: string) =>
 
 const setup = (contacts = TestContactsLive()) => {
   const logStorageDir = tempDir()
-  const layer = makeApp(Layer.mergeAll(TestCalendarLive([acme, standup, placeholder, nobody]), contacts, InMemoryLedgerLive)).pipe(
+  const layer = makeApp(
+    Layer.mergeAll(TestCalendarLive([acme, standup, placeholder, nobody]), contacts, InMemoryLedgerLive, InMemoryCrmLive(), TestMailLive),
+    MemoryEngineLive
+  ).pipe(
     Layer.provideMerge(AppConfig.layerWith({
       logStorageDir,
       triggerWords: Option.some(["discovery call", "kickoff", "customer meeting"])
@@ -62,10 +66,10 @@ describe("Orchestrator.runCycle", () => {
         const summary = yield* (yield* Orchestrator).runCycle
         expect(summary.status).toBe("success")
         expect(Object.fromEntries(summary.events.map((e) => [e.event_id, e.status]))).toEqual({
-          acme: "qualified",
+          acme: "delivered",
           standup: "no_trigger",
           placeholder: "invalid_domain",
-          nobody: "missing_info"
+          nobody: "awaiting_missing_info"
         })
         expect(summary.events.find((e) => e.event_id === "acme")?.company).toEqual({
           name: "Acme Robotics",
@@ -79,7 +83,8 @@ describe("Orchestrator.runCycle", () => {
     it.effect("the next cycle finds every event unchanged", () =>
       Effect.gen(function*() {
         const summary = yield* (yield* Orchestrator).runCycle
-        expect(summary.events.map((e) => e.status)).toEqual(["unchanged", "unchanged", "unchanged", "unchanged"])
+        // the one still waiting for a person says so; the others were handled
+        expect(summary.events.map((e) => e.status)).toEqual(["unchanged", "unchanged", "unchanged", "awaiting_missing_info"])
       }))
 
     it.effect("an event whose processing dies is failed with its reason; the others go on", () =>

@@ -1,0 +1,32 @@
+/**
+ * The durable workflow engine and the SQL database it shares with the HITL store.
+ * Embedded default: one runner on SQLite under LOG_STORAGE_DIR. Tests: the in-memory engine on an
+ * in-memory SQLite database.
+ */
+import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
+import * as SingleRunner from "@effect/cluster/SingleRunner"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
+import { Duration, Effect, Layer } from "effect"
+import { mkdirSync } from "node:fs"
+import * as path from "node:path"
+import { AppConfig } from "../src/Config.js"
+
+export const SqliteEngineLive = Layer.unwrapEffect(Effect.gen(function*() {
+  const config = yield* AppConfig
+  mkdirSync(config.logStorageDir, { recursive: true })
+  return ClusterWorkflowEngine.layer.pipe(
+    Layer.provideMerge(SingleRunner.layer({
+      runnerStorage: "sql",
+      shardingConfig: {
+        // Durable timers are found by polling storage; this bounds how late a reminder can fire.
+        entityMessagePollInterval: Duration.millis(500),
+        // In-flight activities get the shutdown grace period, not the cluster's 15 s default.
+        entityTerminationTimeout: config.shutdownTimeout
+      }
+    })),
+    Layer.provideMerge(SqliteClient.layer({ filename: path.join(config.logStorageDir, "workflows.sqlite") }))
+  )
+}))
+
+export const MemoryEngineLive = Layer.merge(WorkflowEngine.layerMemory, SqliteClient.layer({ filename: ":memory:" }))

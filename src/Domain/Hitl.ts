@@ -1,0 +1,61 @@
+/** Requests to a person, their replies and the decisions: the human-in-the-loop contract. */
+import { Schema } from "effect"
+
+export const HitlKind = Schema.Literal("missing_info", "approval")
+export type HitlKind = typeof HitlKind.Type
+
+export const HitlState = Schema.Literal("pending", "answered", "expired", "cancelled")
+export type HitlState = typeof HitlState.Type
+
+export const Decision = Schema.Literal("approve", "decline", "unclear")
+export type Decision = typeof Decision.Type
+
+/** A reply as the workflow receives it: by mail, or by `hitl decide`. */
+export class HitlReply extends Schema.Class<HitlReply>("HitlReply")({
+  from: Schema.String,
+  at: Schema.String,
+  via: Schema.Literal("mail", "cli"),
+  /** The author's own words, quoted text and signature removed. */
+  text: Schema.String,
+  decision: Decision,
+  fields: Schema.Record({ key: Schema.String, value: Schema.String })
+}) {}
+
+export class HitlRequest extends Schema.Class<HitlRequest>("HitlRequest")({
+  audit_id: Schema.String,
+  execution_id: Schema.String,
+  run_id: Schema.String,
+  event_id: Schema.String,
+  event_summary: Schema.String,
+  kind: HitlKind,
+  reason: Schema.String,
+  recipient: Schema.String,
+  state: HitlState,
+  created_at: Schema.String,
+  replies: Schema.Number,
+  next_action: Schema.NullOr(Schema.String),
+  next_due: Schema.NullOr(Schema.String),
+  decision: Schema.NullOr(Schema.String),
+  answered_by: Schema.NullOr(Schema.String),
+  answered_at: Schema.NullOr(Schema.String)
+}) {}
+
+export const HitlEntryType = Schema.Literal(
+  "request",
+  "reminder",
+  "escalation",
+  "reply",
+  "please_answer",
+  "decision",
+  "ignored_reply",
+  "expired",
+  "cancelled"
+)
+
+export class HitlEntry extends Schema.Class<HitlEntry>("HitlEntry")({
+  audit_id: Schema.String,
+  at: Schema.String,
+  type: HitlEntryType,
+  actor: Schema.String,
+  detail: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+}) {}

@@ -1,0 +1,170 @@
+/**
+ * One calendar event in a cycle: is it new or changed, does it trigger, which company — and, when
+ * it triggers, its durable workflow: started once per version, joined when unchanged, interrupted
+ * when the meeting was edited or moved. Returns the status the event reached in this cycle.
+ */
+import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
+import { Cause, Clock, Effect, Exit, Option } from "effect"
+import { Contacts, enrichEvent } from "./Agents/Contacts.js"
+import { EventLedger, LedgerEntry } from "./Agents/EventLedger.js"
+import { Extraction } from "./Agents/Extraction.js"
+import { TriggerDetection } from "./Agents/TriggerDetection.js"
+import type { CalendarEvent } from "./Domain/CalendarEvent.js"
+import { eventFingerprint } from "./Domain/Fingerprint.js"
+import { EventError, EventOutcome, type EventStatus } from "./Domain/RunSummary.js"
+import { EventWorkflow } from "./EventWorkflow.js"
+import { HitlStore } from "./Hitl/HitlStore.js"
+import type { StepLog } from "./Storage/RunHistory.js"
+
+export const errorOf = (cause: Cause.Cause<unknown>): EventError => {
+  const failure = Cause.squash(cause)
+  if (failure instanceof Error) {
+    const tag = (failure as { readonly _tag?: unknown })._tag
+    return new EventError({ type: typeof tag === "string" ? tag : failure.name, message: failure.message })
+  }
+  return new EventError({ type: "UnknownError", message: String(failure) })
+}
+
+export class EventProcessor extends Effect.Service<EventProcessor>()("EventProcessor", {
+  effect: Effect.gen(function*() {
+    const triggers = yield* TriggerDetection
+    const extraction = yield* Extraction
+    const ledger = yield* EventLedger
+    const contacts = yield* Contacts
+    const hitl = yield* HitlStore
+    const engine = yield* WorkflowEngine.WorkflowEngine
+
+    const record = (event: CalendarEvent, fingerprint: string, status: EventStatus, executionId?: string) =>
+      Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
+        ledger.record(event.calendarId, event.eventId, new LedgerEntry({
+          fingerprint,
+          status,
+          rules_hash: triggers.rulesHash,
+          ...(executionId ? { execution_id: executionId } : {}),
+          recorded_at: new Date(now).toISOString()
+        }))
+      ))
+
+    /** Until the workflow completes or waits for a person; what it reached is the event's status. */
+    const settle = (executionId: string, base: { event_id: string; summary: string; start: string }) =>
+      Effect.gen(function*() {
+        while (true) {
+          const result = yield* EventWorkflow.poll(executionId)
+          if (result?._tag === "Complete") {
+            return Exit.isSuccess(result.exit)
+              ? result.exit.value
+              : new EventOutcome({ ...base, status: "failed", error: errorOf(result.exit.cause) })
+          }
+          if (result?._tag === "Suspended") {
+            const waiting = (yield* hitl.pending).find((r) => r.execution_id === executionId)
+            if (waiting) {
+              return new EventOutcome({
+                ...base,
+                status: waiting.kind === "approval" ? "awaiting_approval" : "awaiting_missing_info",
+                hitl: { audit_id: waiting.audit_id, kind: waiting.kind, state: waiting.state }
+              })
+            }
+          }
+          yield* Effect.sleep("50 millis")
+        }
+      })
+
+    const decide = Effect.fn("EventProcessor.decide")(function*(event: CalendarEvent, runId: string, log: StepLog) {
+      const base = { event_id: event.eventId, summary: event.summary, start: event.start }
+      const fingerprint = eventFingerprint(event)
+      const seen = yield* ledger.lookup(event.calendarId, event.eventId)
+      const same = Option.filter(seen, (entry) => entry.fingerprint === fingerprint)
+
+      if (Option.isSome(same)) {
+        const entry = same.value
+        if (entry.execution_id === undefined) {
+          if (entry.status !== "no_trigger" || entry.rules_hash === triggers.rulesHash) {
+            yield* log.step(event.eventId, "unchanged", { fingerprint })
+            return new EventOutcome({ ...base, status: "unchanged" })
+          }
+        } else {
+          // The same version joins its workflow: finished → unchanged; waiting → still waiting.
+          const outcome = yield* settle(entry.execution_id, base)
+          yield* log.step(event.eventId, "joined", { execution_id: entry.execution_id, status: outcome.status })
+          return outcome.status.startsWith("awaiting_") ? outcome : new EventOutcome({ ...base, status: "unchanged" })
+        }
+      }
+
+      // An edited or moved meeting: what still waits for the old version is stopped.
+      const previous = Option.flatMap(seen, (entry) => Option.fromNullable(entry.execution_id))
+      if (Option.isSome(previous)) {
+        yield* EventWorkflow.interrupt(previous.value)
+        for (const request of (yield* hitl.pending).filter((r) => r.execution_id === previous.value)) {
+          yield* hitl.update(request.audit_id, { state: "cancelled", next_action: null, next_due: null })
+        }
+        yield* log.step(event.eventId, "superseded", { execution_id: previous.value })
+      }
+
+      const enriched = yield* enrichEvent(contacts, event)
+      const trigger = yield* triggers.detect(enriched)
+      yield* log.step(event.eventId, "trigger_detection", { trigger: Option.getOrNull(trigger) })
+      if (Option.isNone(trigger)) {
+        yield* record(event, fingerprint, "no_trigger")
+        return new EventOutcome({ ...base, status: "no_trigger" })
+      }
+
+      const found = yield* extraction.extract(enriched)
+      yield* log.step(event.eventId, "extraction", {
+        company_name: found.companyName ?? null,
+        domain: found.domain ?? null,
+        domain_source: found.domainSource ?? null,
+        invalid_domains: found.invalidDomains
+      })
+      const first = found.invalidDomains[0]
+      if (found.domain === undefined && first !== undefined) {
+        yield* record(event, fingerprint, "invalid_domain")
+        return new EventOutcome({
+          ...base,
+          status: "invalid_domain",
+          trigger: trigger.value,
+          company: found.companyName === undefined ? {} : { name: found.companyName },
+          error: new EventError({ type: "InvalidDomain", message: `${first.domain}: ${first.reason}` })
+        })
+      }
+
+      const payload = {
+        key: `${event.calendarId}|${event.eventId}|${fingerprint}`,
+        runId,
+        event: enriched,
+        trigger: trigger.value,
+        ...(found.companyName === undefined ? {} : { companyName: found.companyName }),
+        ...(found.domain === undefined ? {} : { domain: found.domain })
+      }
+      const executionId = yield* EventWorkflow.execute(payload, { discard: true })
+      yield* record(event, fingerprint, "awaiting_missing_info", executionId)
+      yield* log.step(event.eventId, "workflow_started", { execution_id: executionId })
+      const outcome = yield* settle(executionId, base)
+      yield* record(event, fingerprint, outcome.status, executionId)
+      return outcome
+    })
+
+    /** Never fails: an error ends this event as `failed` with its reason, and nothing else is affected. */
+    const process = (event: CalendarEvent, runId: string, log: StepLog): Effect.Effect<EventOutcome> =>
+      decide(event, runId, log).pipe(
+        Effect.provideService(WorkflowEngine.WorkflowEngine, engine),
+        Effect.catchAllCause((cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.failCause(cause)
+            : Effect.succeed(new EventOutcome({
+              event_id: event.eventId,
+              summary: event.summary,
+              start: event.start,
+              status: "failed",
+              error: errorOf(cause)
+            }))
+        ),
+        Effect.tap((outcome) =>
+          log.step(event.eventId, "status", { status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) })
+        ),
+        Effect.annotateLogs({ event_id: event.eventId }),
+        Effect.withSpan("EventProcessor.process", { attributes: { event_id: event.eventId } })
+      )
+
+    return { process } as const
+  })
+}) {}

@@ -1,0 +1,122 @@
+/**
+ * Pending and past requests to people, in the same SQL database as the workflows (SQLite by
+ * default, PostgreSQL when scaled out), so `hitl list`, the inbox and every runner see one truth.
+ * Each change is mirrored to `run_history/workflows/<run_id>/hitl.json` for people to read.
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { Effect, Option, Schema } from "effect"
+import * as path from "node:path"
+import { AppConfig } from "../Config.js"
+import { HitlEntry, HitlRequest, type HitlState } from "../Domain/Hitl.js"
+import { writeJsonAtomic } from "../Storage/AtomicFile.js"
+
+const decodeRequest = Schema.decodeUnknown(HitlRequest)
+
+export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const fs = yield* FileSystem.FileSystem
+    const config = yield* AppConfig
+
+    yield* sql`CREATE TABLE IF NOT EXISTS li_hitl_requests (
+      audit_id TEXT PRIMARY KEY, execution_id TEXT NOT NULL, run_id TEXT NOT NULL, event_id TEXT NOT NULL,
+      event_summary TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, recipient TEXT NOT NULL,
+      state TEXT NOT NULL, created_at TEXT NOT NULL, replies INTEGER NOT NULL DEFAULT 0,
+      next_action TEXT, next_due TEXT, decision TEXT, answered_by TEXT, answered_at TEXT)`
+    yield* sql`CREATE TABLE IF NOT EXISTS li_hitl_log (
+      entry_key TEXT PRIMARY KEY, audit_id TEXT NOT NULL, run_id TEXT NOT NULL, at TEXT NOT NULL,
+      type TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL)`
+
+    const toRequest = (row: unknown) => decodeRequest(row).pipe(Effect.orDie)
+
+    const get = (auditId: string) =>
+      sql`SELECT * FROM li_hitl_requests WHERE audit_id = ${auditId}`.pipe(
+        Effect.flatMap((rows) => rows[0] === undefined ? Effect.succeed(Option.none()) : Effect.map(toRequest(rows[0]), Option.some)),
+        Effect.orDie,
+        Effect.withSpan("HitlStore.get")
+      )
+
+    const mirror = (runId: string) =>
+      Effect.gen(function*() {
+        const requests = yield* sql`SELECT * FROM li_hitl_requests WHERE run_id = ${runId} ORDER BY created_at, audit_id`
+        const entries = yield* sql<{ audit_id: string; at: string; type: string; actor: string; detail: string }>`
+          SELECT audit_id, at, type, actor, detail FROM li_hitl_log WHERE run_id = ${runId} ORDER BY at, entry_key`
+        yield* writeJsonAtomic(fs, path.join(config.logStorageDir, "run_history", "workflows", runId, "hitl.json"), {
+          run_id: runId,
+          requests: yield* Effect.forEach(requests, (row) =>
+            Effect.map(toRequest(row), (request) => ({
+              ...request,
+              entries: entries.filter((e) => e.audit_id === request.audit_id).map((e) => ({
+                at: e.at,
+                type: e.type,
+                actor: e.actor,
+                ...(JSON.parse(e.detail) as Record<string, unknown>)
+              }))
+            })))
+        })
+      }).pipe(Effect.orDie)
+
+    /** Idempotent on (audit id, entry key): a retried activity records once. */
+    const log = (runId: string, entryKey: string, entry: HitlEntry) =>
+      sql`INSERT INTO li_hitl_log ${
+        sql.insert({
+          entry_key: `${entry.audit_id}/${entryKey}`,
+          audit_id: entry.audit_id,
+          run_id: runId,
+          at: entry.at,
+          type: entry.type,
+          actor: entry.actor,
+          detail: JSON.stringify(entry.detail)
+        })
+      } ON CONFLICT (entry_key) DO NOTHING`.pipe(
+        Effect.zipRight(mirror(runId)),
+        Effect.orDie,
+        Effect.withSpan("HitlStore.log")
+      )
+
+    const create = (request: HitlRequest) =>
+      sql`INSERT INTO li_hitl_requests ${sql.insert({ ...request })} ON CONFLICT (audit_id) DO NOTHING`.pipe(
+        Effect.zipRight(mirror(request.run_id)),
+        Effect.orDie,
+        Effect.withSpan("HitlStore.create")
+      )
+
+    const update = (auditId: string, fields: Partial<{
+      state: HitlState
+      replies: number
+      next_action: string | null
+      next_due: string | null
+      decision: string | null
+      answered_by: string | null
+      answered_at: string | null
+    }>) =>
+      Effect.gen(function*() {
+        if (Object.keys(fields).length === 0) return
+        yield* sql`UPDATE li_hitl_requests SET ${sql.update(fields)} WHERE audit_id = ${auditId}`
+        const request = yield* get(auditId)
+        if (Option.isSome(request)) yield* mirror(request.value.run_id)
+      }).pipe(Effect.orDie, Effect.withSpan("HitlStore.update"))
+
+    /**
+     * Claims the next reply slot of a pending request. `None` when the request is not pending
+     * (answered, expired …): the reply is then only recorded.
+     */
+    const claimReply = (auditId: string) =>
+      sql.withTransaction(Effect.gen(function*() {
+        const request = yield* get(auditId)
+        if (Option.isNone(request) || request.value.state !== "pending") return Option.none<{ seq: number; request: HitlRequest }>()
+        const seq = request.value.replies + 1
+        yield* sql`UPDATE li_hitl_requests SET replies = ${seq} WHERE audit_id = ${auditId}`
+        return Option.some({ seq, request: request.value })
+      })).pipe(Effect.orDie, Effect.withSpan("HitlStore.claimReply"))
+
+    const pending = sql`SELECT * FROM li_hitl_requests WHERE state = 'pending' ORDER BY created_at, audit_id`.pipe(
+      Effect.flatMap(Effect.forEach(toRequest)),
+      Effect.orDie,
+      Effect.withSpan("HitlStore.pending")
+    )
+
+    return { get, create, update, log, claimReply, pending } as const
+  })
+}) {}
