@@ -10,13 +10,17 @@ import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Cause, ConfigError, Console, Data, Effect, Layer, Option } from "effect"
+import { SqliteEngineClientLive } from "../layers/Engine.js"
 import { LiveApp } from "../layers/Live.js"
 import { AppConfig, describeConfigError } from "./Config.js"
 import { Doctor } from "./Doctor.js"
 import { LoggingLive } from "./Observability/Logging.js"
 import { TelemetryLive } from "./Observability/Telemetry.js"
 import { Orchestrator, OrchestratorLoop } from "./Orchestrator.js"
-import { formatRunLine, formatSummary } from "./RunReport.js"
+import { HitlStore } from "./Hitl/HitlStore.js"
+import { Replies } from "./Hitl/Replies.js"
+import { MailDirInboxLive } from "./Integrations/MailDir.js"
+import { formatRequestLine, formatRunLine, formatSummary } from "./RunReport.js"
 import { RunHistory } from "./Storage/RunHistory.js"
 
 class CycleFailed extends Data.TaggedError("CycleFailed")<{ readonly message: string }> {}
@@ -44,6 +48,7 @@ const once = Command.make("once", {}, () =>
   Effect.gen(function*() {
     const orchestrator = yield* Orchestrator
     const summary = yield* orchestrator.runCycle
+    yield* orchestrator.settleDue
     yield* Console.log(formatSummary(summary))
     if (summary.status === "failure") {
       return yield* new CycleFailed({ message: summary.error?.message ?? "the run failed" })
@@ -85,8 +90,52 @@ const doctor = Command.make("doctor", {}, () =>
     Command.withDescription("Check the configuration and every integration, one line each")
   )
 
+const HitlLive = Replies.Default.pipe(
+  Layer.provideMerge(HitlStore.Default),
+  Layer.provideMerge(MailDirInboxLive),
+  Layer.provideMerge(SqliteEngineClientLive),
+  Layer.provideMerge(ConfigLive),
+  Layer.provide(PlatformLive)
+)
+
+const hitlList = Command.make("list", {}, () =>
+  Effect.gen(function*() {
+    const pending = yield* (yield* HitlStore).pending
+    if (pending.length === 0) return yield* Console.log("no pending requests")
+    for (const r of pending) yield* Console.log(formatRequestLine(r))
+  }).pipe(Effect.provide(HitlLive))).pipe(Command.withDescription("Requests waiting for a person"))
+
+const hitlDecide = Command.make(
+  "decide",
+  {
+    auditId: Args.text({ name: "AUDIT_ID" }),
+    decision: Args.choice([["approve", "approve" as const], ["decline", "decline" as const]], { name: "approve|decline" }),
+    fields: Options.keyValueMap("field").pipe(
+      Options.optional,
+      Options.withDescription("key=value, e.g. --field domain=acme.io --field company=Acme")
+    ),
+    by: Options.text("by").pipe(Options.withDefault(`cli:${process.env["USER"] ?? "operator"}`))
+  },
+  ({ auditId, by, decision, fields }) =>
+    Effect.gen(function*() {
+      const replies = yield* Replies
+      const given = Option.match(fields, { onNone: () => ({}), onSome: (m) => Object.fromEntries(m) })
+      const outcome = yield* replies.decide(auditId, decision, given, by)
+      yield* Console.log(
+        outcome === "delivered"
+          ? `${auditId}: ${decision} recorded; the workflow continues with the next run or once`
+          : `${auditId}: already answered, expired or cancelled; recorded and ignored`
+      )
+    }).pipe(Effect.provide(HitlLive))
+).pipe(Command.withDescription("Answer a pending request, as a reply would"))
+
+const hitl = Command.make("hitl").pipe(
+  Command.withSubcommands([hitlList, hitlDecide]),
+  Command.withDescription("Requests to people: list and answer them")
+)
+
 const root = Command.make("lead-insights").pipe(
-  Command.withSubcommands([run, once, runs, doctor]),
+  Command.withSubcommands([run, once, runs, hitl, doctor]),
   Command.withDescription("Prepares sales meetings: calendar → company research → dossier → CRM")
 )
 

@@ -98,6 +98,8 @@ const config = Config.all({
   hitlReminders: durationList("HITL_REMINDERS", "4h,28h"),
   hitlEscalateAfter: duration("HITL_ESCALATE_AFTER", "48h"),
   hitlExpireAfter: duration("HITL_EXPIRE_AFTER", "7d"),
+  /** How long `once` waits for due timers and taken-up replies to move their workflows on. */
+  settleTimeout: positive("ONCE_SETTLE_TIMEOUT_SECONDS", 30).pipe(Config.map(Duration.seconds)),
   workflowStore: Config.literal("sqlite", "postgres")("WORKFLOW_STORE").pipe(Config.withDefault("sqlite" as const)),
   databaseUrl: Config.redacted("DATABASE_URL").pipe(Config.option)
 })

@@ -56,7 +56,8 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
               : new EventOutcome({ ...base, status: "failed", error: errorOf(result.exit.cause) })
           }
           if (result?._tag === "Suspended") {
-            const waiting = (yield* hitl.pending).find((r) => r.execution_id === executionId)
+            const now = new Date(yield* Clock.currentTimeMillis)
+            const waiting = (yield* hitl.settledWaiting(now)).find((r) => r.execution_id === executionId)
             if (waiting) {
               return new EventOutcome({
                 ...base,
@@ -86,7 +87,12 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
           // The same version joins its workflow: finished → unchanged; waiting → still waiting.
           const outcome = yield* settle(entry.execution_id, base)
           yield* log.step(event.eventId, "joined", { execution_id: entry.execution_id, status: outcome.status })
-          return outcome.status.startsWith("awaiting_") ? outcome : new EventOutcome({ ...base, status: "unchanged" })
+          if (outcome.status === entry.status && !outcome.status.startsWith("awaiting_")) {
+            return new EventOutcome({ ...base, status: "unchanged" })
+          }
+          // It moved on since the last cycle (a reply, a timer): report where it is now, once.
+          yield* record(event, fingerprint, outcome.status, entry.execution_id)
+          return outcome
         }
       }
 

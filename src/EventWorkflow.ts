@@ -5,7 +5,7 @@
  */
 import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
-import { Clock, Effect, Option, Schedule, Schema } from "effect"
+import { Clock, Duration, Effect, Option, Schedule, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { Crm } from "./Agents/Crm.js"
 import { nameFromDomain } from "./Agents/Extraction.js"
@@ -138,7 +138,7 @@ export const EventWorkflowLive = EventWorkflow.toLayer(Effect.fnUntraced(functio
       const now = new Date(yield* Clock.currentTimeMillis).toISOString()
       const request = new HitlRequest({
         audit_id: auditId, execution_id: executionId, run_id: runId, event_id: event.eventId,
-        event_summary: event.summary, kind, reason, recipient, state: "pending", created_at: now, replies: 0,
+        event_summary: event.summary, kind, reason, recipient, state: "pending", created_at: now, replies: 0, handled: 0,
         next_action: null, next_due: null, decision: null, answered_by: null, answered_at: null
       })
       yield* hitl.create(request)
@@ -161,7 +161,7 @@ export const EventWorkflowLive = EventWorkflow.toLayer(Effect.fnUntraced(functio
         if (phase === undefined) return { _tag: "Expired" as const }
         yield* hitl.update(request.audit_id, {
           next_action: `${phase.action}${phase.action === "remind" ? ` ${phase.n}` : ""}`,
-          next_due: new Date(createdAt + Number(phase.after.value._tag === "Millis" ? phase.after.value.millis : 0)).toISOString()
+          next_due: new Date(createdAt + Duration.toMillis(phase.after)).toISOString()
         })
         const outcome = yield* race(request.audit_id, createdAt, seq, phaseIndex, phase)
         if (outcome._tag === "Reply") {
@@ -170,7 +170,7 @@ export const EventWorkflowLive = EventWorkflow.toLayer(Effect.fnUntraced(functio
             yield* step(`answered:${request.audit_id}`, Schema.Void, Effect.gen(function*() {
               yield* hitl.update(request.audit_id, {
                 state: "answered", decision: reply.decision, answered_by: reply.from, answered_at: reply.at,
-                next_action: null, next_due: null
+                next_action: null, next_due: null, handled: seq
               })
               yield* entry(request.audit_id, `decision-${seq}`, "decision", reply.from, {
                 decision: reply.decision, fields: reply.fields, via: reply.via
@@ -183,6 +183,7 @@ export const EventWorkflowLive = EventWorkflow.toLayer(Effect.fnUntraced(functio
               yield* send(ctx, [reply.from], `please-answer-${seq}`, `Re: ${Messages.requestSubject(ctx)}`, Messages.pleaseAnswerBody(ctx))
             }
             yield* entry(request.audit_id, `please-answer-${seq}`, "please_answer", config.mailFrom, { to: reply.from, reply: seq })
+            yield* hitl.update(request.audit_id, { handled: seq })
           }))
           seq++
           continue

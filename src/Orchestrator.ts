@@ -11,6 +11,7 @@ import type { BrokenEvent, CalendarEvent } from "./Domain/CalendarEvent.js"
 import { EventError, EventOutcome, RunSummary, runStatusOf } from "./Domain/RunSummary.js"
 import { errorOf, EventProcessor } from "./EventProcessor.js"
 import { withGrace } from "./Graceful.js"
+import { HitlStore } from "./Hitl/HitlStore.js"
 import { Replies } from "./Hitl/Replies.js"
 import { RunHistory } from "./Storage/RunHistory.js"
 
@@ -41,6 +42,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
     const processor = yield* EventProcessor
     const history = yield* RunHistory
     const replies = yield* Replies
+    const hitl = yield* HitlStore
 
     const cycle = (runId: string) => Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
@@ -121,7 +123,25 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
     /** One poll cycle. Never fails: what went wrong is in the summary it returns and writes. */
     const runCycle = Effect.suspend(() => cycle(`run-${randomUUID()}`))
 
-    return { runCycle } as const
+    /**
+     * For `once`: wait until no request has an overdue timer or an untaken reply, so a cron-driven
+     * `once` fires due reminders, escalations and expiries and lets their workflows move on.
+     */
+    const settleDue = Effect.gen(function*() {
+      const busy = Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const pending = yield* hitl.pending
+        const settled = yield* hitl.settledWaiting(new Date(now))
+        return pending.length - settled.length
+      })
+      const left = yield* busy.pipe(
+        Effect.repeat({ until: (n) => n === 0, schedule: Schedule.spaced("100 millis") }),
+        Effect.timeoutOption(config.settleTimeout)
+      )
+      if (Option.isNone(left)) yield* Effect.logWarning("some requests still had overdue timers when once finished")
+    }).pipe(Effect.withSpan("Orchestrator.settleDue"))
+
+    return { runCycle, settleDue } as const
   })
 }) {}
 

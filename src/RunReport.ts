@@ -1,4 +1,5 @@
 /** How runs look on a terminal: `once` prints a run, `runs list` one line per run. */
+import type { HitlRequest } from "./Domain/Hitl.js"
 import type { RunSummary } from "./Domain/RunSummary.js"
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length))
@@ -21,3 +22,8 @@ export const formatSummary = (summary: RunSummary): string => {
   }
   return lines.join("\n")
 }
+
+export const formatRequestLine = (r: HitlRequest): string =>
+  `${r.audit_id}  ${pad(r.kind, 12)} ${r.created_at}  ${pad(r.recipient, 32)} ${pad(r.event_summary, 40)} ${
+    r.next_action ? `next: ${r.next_action} at ${r.next_due ?? "?"}` : ""
+  }`.trimEnd()

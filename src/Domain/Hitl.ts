@@ -33,6 +33,8 @@ export class HitlRequest extends Schema.Class<HitlRequest>("HitlRequest")({
   state: HitlState,
   created_at: Schema.String,
   replies: Schema.Number,
+  /** Replies the workflow has taken up; fewer than `replies` means one is on its way. */
+  handled: Schema.Number,
   next_action: Schema.NullOr(Schema.String),
   next_due: Schema.NullOr(Schema.String),
   decision: Schema.NullOr(Schema.String),

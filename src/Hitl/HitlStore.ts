@@ -22,7 +22,7 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
     yield* sql`CREATE TABLE IF NOT EXISTS li_hitl_requests (
       audit_id TEXT PRIMARY KEY, execution_id TEXT NOT NULL, run_id TEXT NOT NULL, event_id TEXT NOT NULL,
       event_summary TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, recipient TEXT NOT NULL,
-      state TEXT NOT NULL, created_at TEXT NOT NULL, replies INTEGER NOT NULL DEFAULT 0,
+      state TEXT NOT NULL, created_at TEXT NOT NULL, replies INTEGER NOT NULL DEFAULT 0, handled INTEGER NOT NULL DEFAULT 0,
       next_action TEXT, next_due TEXT, decision TEXT, answered_by TEXT, answered_at TEXT)`
     yield* sql`CREATE TABLE IF NOT EXISTS li_hitl_log (
       entry_key TEXT PRIMARY KEY, audit_id TEXT NOT NULL, run_id TEXT NOT NULL, at TEXT NOT NULL,
@@ -85,6 +85,7 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
     const update = (auditId: string, fields: Partial<{
       state: HitlState
       replies: number
+      handled: number
       next_action: string | null
       next_due: string | null
       decision: string | null
@@ -117,6 +118,15 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
       Effect.withSpan("HitlStore.pending")
     )
 
-    return { get, create, update, log, claimReply, pending } as const
+    /**
+     * Requests really waiting for a person: pending, every reply taken up by the workflow, and no
+     * timer overdue. Anything else is about to move, so whoever waits for a settled state waits on.
+     */
+    const settledWaiting = (now: Date) =>
+      Effect.map(pending, (requests) =>
+        requests.filter((r) => r.replies === r.handled && (r.next_due === null || Date.parse(r.next_due) > now.getTime()))
+      )
+
+    return { get, create, update, log, claimReply, pending, settledWaiting } as const
   })
 }) {}

@@ -1,0 +1,35 @@
+/**
+ * An OutgoingMail as a complete RFC 5322 message (multipart/alternative text + HTML, UTF-8),
+ * built by nodemailer's MailComposer. Shared by the MailDir outbox and the SMTP adapter, so a
+ * mail written to a file and one sent over the wire are byte-for-byte the same kind of thing.
+ */
+import { Clock, Effect } from "effect"
+import MailComposer from "nodemailer/lib/mail-composer"
+import { AUDIT_HEADER, type OutgoingMail } from "../Domain/Mail.js"
+
+export const composeMail = Effect.fn("MailCompose.compose")(function*(mail: OutgoingMail) {
+  const now = yield* Clock.currentTimeMillis
+  const composer = new MailComposer({
+    messageId: mail.messageId,
+    date: new Date(now),
+    from: mail.from,
+    to: [...mail.to],
+    ...(mail.cc.length > 0 ? { cc: [...mail.cc] } : {}),
+    subject: mail.subject,
+    ...(mail.inReplyTo !== undefined ? { inReplyTo: mail.inReplyTo } : {}),
+    ...(mail.references.length > 0 ? { references: [...mail.references] } : {}),
+    headers: {
+      [AUDIT_HEADER]: mail.auditId,
+      // RFC 3834: tells auto-responders (vacation notices) not to answer us.
+      "Auto-Submitted": "auto-generated"
+    },
+    text: mail.text,
+    html: mail.html,
+    textEncoding: "Q",
+    // RFC 5322 lines end in CRLF whatever the platform.
+    newline: "win"
+  })
+  // Building only fails on content we never pass (streams, files, URLs), so a failure is a defect.
+  const bytes = yield* Effect.promise(() => composer.compile().build())
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}, (effect): Effect.Effect<Uint8Array> => effect)

@@ -1,0 +1,101 @@
+/**
+ * Raw RFC 5322 bytes → IncomingMail, with mailparser. Shared by the MailDir inbox and the IMAP
+ * adapter. A file that is not a mail at all fails with a reason, so the adapter can set it aside
+ * instead of stopping on it.
+ */
+import { Clock, Effect } from "effect"
+import { type AddressObject, type EmailAddress, simpleParser } from "mailparser"
+import { createHash } from "node:crypto"
+import { IncomingMail } from "../Domain/Mail.js"
+
+const firstAddress = (list: ReadonlyArray<EmailAddress>): string | undefined => {
+  for (const entry of list) {
+    const found = entry.address?.trim() || (entry.group ? firstAddress(entry.group) : undefined)
+    if (found) return found
+  }
+  return undefined
+}
+
+const senderOf = (from: AddressObject | undefined) => (from ? firstAddress(from.value) : undefined)
+
+const ENTITIES: Record<string, string> = {
+  amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'", nbsp: " ", auml: "ä", ouml: "ö", uuml: "ü", Auml: "Ä",
+  Ouml: "Ö", Uuml: "Ü", szlig: "ß", euro: "€", ndash: "–", mdash: "—", hellip: "…", laquo: "«", raquo: "»",
+  bdquo: "„", ldquo: "“", rdquo: "”", sbquo: "‚", lsquo: "‘", rsquo: "’", copy: "©", reg: "®"
+}
+
+const decodeEntities = (text: string) =>
+  text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+    if (!name.startsWith("#")) return ENTITIES[name] ?? ENTITIES[name.toLowerCase()] ?? whole
+    const code = /^#x/i.test(name) ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10)
+    return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole
+  })
+
+// `[^<>]`, not `[^>]`: an unclosed "<div" stops at the next tag instead of scanning to the end.
+const TAG = /<(\/?)([a-z][a-z0-9]*)\b[^<>]*>|<![^<>]*>/gi
+const BLOCK = /^(p|div|br|li|tr|table|h[1-6]|hr|blockquote|ul|ol)$/
+const HIDDEN = /^(head|style|script|title)$/
+
+/**
+ * Last resort when mailparser could not convert the HTML (too large or too deeply nested), in
+ * one pass so that no input makes it slow: blocks become lines, and quoted blocks keep "> " so
+ * reply parsing still sees them as quoted.
+ */
+export const htmlToPlain = (html: string): string => {
+  let out = ""
+  let depth = 0
+  let hidden: string | undefined
+  let at = 0
+  const newline = () => (out += "\n" + "> ".repeat(depth))
+  for (const match of html.matchAll(TAG)) {
+    if (hidden === undefined) out += decodeEntities(html.slice(at, match.index).replace(/\s+/g, " "))
+    at = match.index + match[0].length
+    const closing = match[1] === "/"
+    const name = (match[2] ?? "").toLowerCase()
+    if (hidden !== undefined) {
+      if (closing && name === hidden) hidden = undefined
+      continue
+    }
+    if (HIDDEN.test(name) && !closing) hidden = name
+    else if (name === "blockquote") (depth = Math.max(0, depth + (closing ? -1 : 1))), newline()
+    else if (BLOCK.test(name)) newline()
+  }
+  if (hidden === undefined) out += decodeEntities(html.slice(at).replace(/\s+/g, " "))
+  return out.split("\n").map((l) => l.trim()).join("\n").replace(/\n{3,}/g, "\n\n").trim()
+}
+
+const idList = (value: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
+  (typeof value === "string" ? [value] : value ?? []).flatMap((v) => v.split(/\s+/)).filter((v) => v.length > 0)
+
+export const parseMail = Effect.fn("MailParse.parse")(function*(bytes: Uint8Array, ref: string) {
+  const parsed = yield* Effect.tryPromise({
+    try: () => simpleParser(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    catch: (e) => `not a mail: ${e instanceof Error ? e.message : String(e)}`
+  })
+  if (parsed.headers.size === 0) return yield* Effect.fail("not a mail: no headers")
+  const from = senderOf(parsed.from)
+  if (from === undefined) return yield* Effect.fail("no sender address (From)")
+  const text = parsed.text?.trim()
+    ? parsed.text
+    : typeof parsed.html === "string"
+    ? htmlToPlain(parsed.html)
+    : ""
+  const messageId = parsed.messageId?.trim()
+  if (!messageId && text.trim().length === 0) return yield* Effect.fail("no Message-ID and no body")
+  // mailparser reads an unparsable Date header as "now"; a missing one we treat the same way.
+  const date = parsed.date && !Number.isNaN(parsed.date.getTime())
+    ? parsed.date
+    : new Date(yield* Clock.currentTimeMillis)
+  const inReplyTo = idList(parsed.inReplyTo)[0]
+  return new IncomingMail({
+    ref,
+    // Without a Message-ID the content stands in, so the same file read twice is the same mail.
+    messageId: messageId || `<${createHash("sha256").update(bytes).digest("hex").slice(0, 32)}@no-message-id.invalid>`,
+    from,
+    date: date.toISOString(),
+    subject: parsed.subject ?? "",
+    ...(inReplyTo !== undefined ? { inReplyTo } : {}),
+    references: idList(parsed.references),
+    text
+  })
+}, (effect): Effect.Effect<IncomingMail, string> => effect)

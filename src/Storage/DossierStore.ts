@@ -1,0 +1,140 @@
+/**
+ * Dossiers on disk: `LOG_STORAGE_DIR/dossiers/<domain>/<timestamp>/dossier.json` (+ `dossier.pdf`).
+ * Every file is written atomically; a retried write with the same dossier key finds its own dossier.
+ */
+import { FileSystem } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { Data, Effect, Either, Option, Schema } from "effect"
+import * as path from "node:path"
+import { AppConfig } from "../Config.js"
+import { Dossier, StoredDossier } from "../Domain/Dossier.js"
+import { normalizeDomain } from "../Domain/WebDomain.js"
+import { writeFileAtomic, writeJsonAtomic } from "./AtomicFile.js"
+
+/** A domain that would put files outside the dossier folder: a bug or hostile input, never a retry. */
+export class UnsafeDossierDomain extends Data.TaggedError("UnsafeDossierDomain")<{
+  readonly domain: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `refusing to store a dossier under ${JSON.stringify(this.domain)}: ${this.reason}`
+  }
+}
+
+const SAFE_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/
+
+/** The folder name for a domain: normalised, and only letters, digits, dots and hyphens. */
+export const dossierDomain = (input: string): Either.Either<string, UnsafeDossierDomain> => {
+  if (/[/\\\0]/.test(input) || input.includes("..")) {
+    return Either.left(new UnsafeDossierDomain({ domain: input, reason: "it contains a path separator or \"..\"" }))
+  }
+  const domain = normalizeDomain(input)
+  return SAFE_DOMAIN.test(domain)
+    ? Either.right(domain)
+    : Either.left(new UnsafeDossierDomain({ domain: input, reason: "it is not a domain name" }))
+}
+
+/** `2026-11-26T09:00:00.000Z` → `2026-11-26T09-00-00-000Z`: no colons, sorts by time. */
+export const folderTimestamp = (generatedAt: string): string => {
+  const ms = Date.parse(generatedAt)
+  const iso = Number.isNaN(ms) ? generatedAt : new Date(ms).toISOString()
+  return iso.replace(/[^0-9A-Za-z-]/g, "-")
+}
+
+const DAY_MS = 86_400_000
+
+/** Younger than `freshDays` days at `now`; a dossier exactly `freshDays` old is stale. */
+export const isFresh = (stored: StoredDossier, now: Date, freshDays: number): boolean => {
+  const created = Date.parse(stored.created_at)
+  return !Number.isNaN(created) && now.getTime() - created < freshDays * DAY_MS
+}
+
+const decodeDossier = Schema.decodeUnknown(Schema.parseJson(Dossier))
+const encodeDossier = Schema.encode(Dossier)
+
+const folderName = (stored: StoredDossier) => path.basename(path.dirname(stored.json_path))
+
+const newestFirst = (a: StoredDossier, b: StoredDossier): number =>
+  (Date.parse(b.created_at) || 0) - (Date.parse(a.created_at) || 0) ||
+  folderName(b).localeCompare(folderName(a), "en", { numeric: true })
+
+export class DossierStore extends Effect.Service<DossierStore>()("Storage/DossierStore", {
+  effect: Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const config = yield* AppConfig
+    const root = path.join(config.logStorageDir, "dossiers")
+    // One writer at a time in this process, so two retries of one key cannot both write.
+    const writeLock = yield* Effect.makeSemaphore(1)
+
+    const folderOf = (domain: string) =>
+      Either.match(dossierDomain(domain), { onLeft: Effect.die, onRight: (d) => Effect.succeed(path.join(root, d)) })
+
+    const readOne = (dir: string) =>
+      Effect.gen(function*() {
+        const jsonPath = path.join(dir, "dossier.json")
+        if (!(yield* fs.exists(jsonPath))) return Option.none<StoredDossier>()
+        const decoded = yield* fs.readFileString(jsonPath).pipe(Effect.flatMap(decodeDossier), Effect.either)
+        if (Either.isLeft(decoded)) {
+          yield* Effect.logWarning(`skipping unreadable dossier ${jsonPath}: ${decoded.left.message}`)
+          return Option.none<StoredDossier>()
+        }
+        const pdfPath = path.join(dir, "dossier.pdf")
+        const hasPdf = yield* fs.exists(pdfPath)
+        return Option.some(
+          new StoredDossier({
+            json_path: jsonPath,
+            created_at: decoded.right.generated_at,
+            dossier: decoded.right,
+            ...(hasPdf ? { pdf_path: pdfPath } : {})
+          })
+        )
+      })
+
+    const all = (domain: string) =>
+      Effect.gen(function*() {
+        const folder = yield* folderOf(domain)
+        if (!(yield* fs.exists(folder))) return []
+        const entries = yield* fs.readDirectory(folder)
+        const found = yield* Effect.forEach(entries, (entry) => readOne(path.join(folder, entry)))
+        return found.flatMap(Option.toArray).sort(newestFirst)
+      })
+
+    const latest = Effect.fn("DossierStore.latest")(function*(domain: string) {
+      return Option.fromNullable((yield* all(domain))[0])
+    }, Effect.orDie)
+
+    const findByKey = Effect.fn("DossierStore.findByKey")(function*(domain: string, key: string) {
+      return Option.fromNullable((yield* all(domain)).find((stored) => stored.dossier.key === key))
+    }, Effect.orDie)
+
+    // Two dossiers generated in the same millisecond: the later one gets "-2", "-3", …
+    const freeFolder = (base: string, n = 1): Effect.Effect<string, PlatformError> => {
+      const dir = n === 1 ? base : `${base}-${n}`
+      return Effect.flatMap(fs.exists(dir), (taken) => taken ? freeFolder(base, n + 1) : Effect.succeed(dir))
+    }
+
+    const write = Effect.fn("DossierStore.write")(function*(dossier: Dossier) {
+      const existing = yield* findByKey(dossier.company.domain, dossier.key)
+      if (Option.isSome(existing)) return existing.value
+      const folder = yield* folderOf(dossier.company.domain)
+      const dir = yield* freeFolder(path.join(folder, folderTimestamp(dossier.generated_at)))
+      const jsonPath = path.join(dir, "dossier.json")
+      yield* writeJsonAtomic(fs, jsonPath, yield* encodeDossier(dossier))
+      return new StoredDossier({ json_path: jsonPath, created_at: dossier.generated_at, dossier })
+    }, (effect) => writeLock.withPermits(1)(effect), Effect.orDie)
+
+    /** Writes `dossier.pdf` beside the stored `dossier.json`. */
+    const attachPdf = Effect.fn("DossierStore.attachPdf")(function*(stored: StoredDossier, pdf: Uint8Array) {
+      const dir = path.dirname(stored.json_path)
+      const relative = path.relative(root, dir)
+      if (relative.startsWith("..") || path.isAbsolute(relative)) {
+        return yield* Effect.dieMessage(`${stored.json_path} is not in the dossier folder ${root}`)
+      }
+      const pdfPath = path.join(dir, "dossier.pdf")
+      yield* writeFileAtomic(fs, pdfPath, pdf)
+      return new StoredDossier({ ...stored, pdf_path: pdfPath })
+    }, Effect.orDie)
+
+    return { latest, findByKey, write, attachPdf } as const
+  })
+}) {}
