@@ -16,14 +16,17 @@ const isQuoted = (line: string) => /^\s*>/.test(line)
 /** Lower-case, accent-free and trimmed, so "Ursprüngliche" and "URSPRUNGLICHE" look the same. */
 const norm = (line: string) => normalizeText(line).replace(/[*_]/g, "").trim()
 
-const ORIGINAL_MARKER =
-  /^-{2,}\s*(original message|ursprungliche nachricht|original nachricht|forwarded message|weitergeleitete nachricht)\s*-{2,}$/
+const ORIGINAL_MARKER = new RegExp(
+  "^-{2,}\\s*(original message|ursprungliche nachricht|original nachricht|forwarded message|" +
+    "weitergeleitete nachricht)\\s*-{2,}$"
+)
 const OUTLOOK_FROM = /^(from|von|de)\s*:/
 const OUTLOOK_FIELD = /^(sent|date|gesendet|datum|to|an|subject|betreff|cc)\s*:/
 const OUTLOOK_ONE_LINE = /^(from|von)\s*:.*\b(sent|gesendet|date|datum)\s*:/
 /** "On …, Anna <a@x.de> wrote:", "Am … schrieb Anna <a@x.de>:", "Anna <a@x.de> schrieb am …:" */
 const isAttribution = (text: string) =>
-  text.length < 300 && /:$/.test(text) && /\b(wrote|schrieb)\b/.test(text) && (/^(on|am)\s/.test(text) || text.includes("@"))
+  text.length < 300 && /:$/.test(text) && /\b(wrote|schrieb)\b/.test(text) &&
+  (/^(on|am)\s/.test(text) || text.includes("@"))
 
 /**
  * How many lines the quote header starting at `i` spans (0: none), and whether everything after
@@ -45,8 +48,9 @@ const quoteHeaderAt = (lines: ReadonlyArray<string>, i: number): { span: number;
     const last = norm(part.at(-1) ?? "")
     if (span > 1 && isAttribution(last) && /^\p{L}/u.test(last)) return undefined
     if (isAttribution(part.map(norm).join(" "))) {
-      const following = lines.slice(i + span).find((l) => l.trim().length > 0)
-      return { span, toEnd: following !== undefined && !isQuoted(following) }
+      let next = i + span
+      while (next < lines.length && (lines[next] ?? "").trim() === "") next++
+      return { span, toEnd: next < lines.length && !isQuoted(lines[next] ?? "") }
     }
   }
   return undefined
@@ -59,7 +63,8 @@ const CLOSING = new RegExp(
     "^((best|kind|warm|warmest|many|with (best|kind))\\s+)?regards\\b",
     "^best wishes\\b",
     "^(cheers|sincerely|yours( sincerely| truly)?|best|thanks and regards)$",
-    "^(mit )?(freundlichen|besten|vielen|lieben|herzlichen|schonen|beste|viele|liebe|herzliche|schone|freundliche)\\s+gruss(e|en)?\\b",
+    "^(mit )?(freundlichen|besten|vielen|lieben|herzlichen|schonen|beste|viele|liebe|herzliche|schone|freundliche)" +
+      "\\s+gruss(e|en)?\\b",
     "^(mfg|lg|vg|bg|gruss|grusse)$",
     "^(sent|gesendet) (from|von|with|mit)\\b",
     "^von meinem .+ gesendet$",
@@ -139,7 +144,7 @@ const NEGATORS = new Set([
   "not", "don't", "dont", "doesn't", "isn't", "won't", "can't", "cannot", "never", "nicht", "kein", "keine",
   "keinen", "nie", "niemals"
 ])
-/** German puts the negation after the verb: "das passt nicht", "bin einverstanden? nein". */
+/** German can put the negation after the word: "das passt mir nicht", "genehmigt ist es nicht". */
 const NEGATED_AFTER = new Set(["passt", "einverstanden", "genehmigt", "freigegeben"])
 
 /** Checked before single words, longest first; "neutral" ones only hide their words. */
@@ -154,8 +159,9 @@ const PHRASES: ReadonlyArray<readonly [string, Signal]> = ([
   ["kein interesse", "decline"], ["no go", "decline"],
   ["not sure", "neutral"], ["nicht sicher", "neutral"], ["no idea", "neutral"], ["keine ahnung", "neutral"],
   ["no further questions", "neutral"], ["no questions", "neutral"], ["keine fragen", "neutral"],
-  ["keine weiteren fragen", "neutral"], ["not yet", "neutral"], ["noch nicht", "neutral"], ["don't know", "neutral"], ["weiss nicht", "neutral"]
-] as const).map(([phrase, signal]) => [phrase, signal] as const).sort((a, b) => b[0].length - a[0].length)
+  ["keine weiteren fragen", "neutral"], ["not yet", "neutral"], ["noch nicht", "neutral"],
+  ["don't know", "neutral"], ["weiss nicht", "neutral"]
+] as const).slice().sort((a, b) => b[0].length - a[0].length)
 
 const tokenize = (clause: string): ReadonlyArray<string> =>
   normalizeText(clause.replace(/[’‘`´]/g, "'")).match(/[\p{L}\p{N}]+(?:'\p{L}+)?/gu) ?? []
@@ -182,8 +188,14 @@ const clauseSignals = (tokens: ReadonlyArray<string>): ReadonlyArray<Signal> => 
   return signals
 }
 
+// "Firma: Nein GmbH" names a company; "Decision: approve" still decides.
+const isDataField = (line: string) => {
+  const key = fieldOf(line)?.[0]
+  return key === "company" || key === "domain"
+}
+
 const lineSignals = (line: string): ReadonlyArray<Signal> =>
-  fieldOf(line) !== undefined ? [] : (line.match(/[^.!?]+[.!?]*/g) ?? [])
+  isDataField(line) ? [] : (line.match(/[^.!?]+[.!?]*/g) ?? [])
     // A question ("Ok?", "Why decline?") asks, it does not decide.
     .filter((sentence) => !sentence.trim().endsWith("?"))
     .flatMap((sentence) => sentence.split(/[,;:]/).flatMap((clause) => clauseSignals(tokenize(clause))))
@@ -193,8 +205,8 @@ const DECISION_LINES = 4
 
 /**
  * approve / decline / unclear, from the first paragraph of the reply's own text that says
- * anything either way (later paragraphs are background, "no budget back then …"). Field lines
- * ("Company: …") carry no decision; both signals in that paragraph make it unclear.
+ * anything either way (later paragraphs are background, "no budget back then …"). Company and
+ * domain lines carry no decision; both signals in that paragraph make it unclear.
  */
 export const parseDecision = (text: string): Decision => {
   const paragraphs = ownText(text).split(/\n\s*\n/).map((p) => p.split("\n").filter((l) => l.trim().length > 0))

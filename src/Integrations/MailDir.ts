@@ -69,9 +69,11 @@ export const MailDirInboxLive = Layer.effect(
       yield* fs.makeDirectory(inbox, { recursive: true })
       const names = (yield* fs.readDirectory(inbox)).filter(isMailFile)
       const stats = yield* Effect.forEach(names, (name) =>
-        orMissing(fs.stat(path.join(inbox, name))).pipe(
-          Effect.map((info) => info?.type === "File" ? [{ name, mtime: Option.getOrElse(Option.map(info.mtime, (d) => d.getTime()), () => 0) }] : [])
-        ))
+        orMissing(fs.stat(path.join(inbox, name))).pipe(Effect.map((info) =>
+          info?.type === "File"
+            ? [{ name, mtime: Option.match(info.mtime, { onNone: () => 0, onSome: (d) => d.getTime() }) }]
+            : []
+        )))
       const files = stats.flat().sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       const mails: Array<IncomingMail> = []
       const unreadable: Array<UnreadableMail> = []
@@ -99,7 +101,11 @@ export const MailDirInboxLive = Layer.effect(
           // File systems without hard links: check, then rename (only a concurrent ack could race us).
           Effect.catchIf(
             (e) => !isReason("NotFound")(e),
-            () => Effect.flatMap(fs.exists(target), (taken) => taken ? Effect.succeed(false) : Effect.as(fs.rename(source, target), true))
+            () =>
+              Effect.flatMap(
+                fs.exists(target),
+                (taken) => taken ? Effect.succeed(false) : Effect.as(fs.rename(source, target), true)
+              )
           )
         )
         if (!linked) continue

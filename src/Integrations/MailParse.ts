@@ -42,26 +42,37 @@ const HIDDEN = /^(head|style|script|title)$/
  * reply parsing still sees them as quoted.
  */
 export const htmlToPlain = (html: string): string => {
-  let out = ""
+  const lines: Array<string> = []
+  let line = ""
   let depth = 0
   let hidden: string | undefined
   let at = 0
-  const newline = () => (out += "\n" + "> ".repeat(depth))
+  const text = (raw: string) => (line += decodeEntities(raw.replace(/\s+/g, " ")))
+  // <br> always ends the line; a block only a line with text in it (so <div><div> is one break).
+  const newline = (always: boolean) => {
+    if (!always && line.trim() === "") return
+    lines.push(line)
+    line = "> ".repeat(depth)
+  }
   for (const match of html.matchAll(TAG)) {
-    if (hidden === undefined) out += decodeEntities(html.slice(at, match.index).replace(/\s+/g, " "))
+    if (hidden === undefined) text(html.slice(at, match.index))
     at = match.index + match[0].length
     const closing = match[1] === "/"
     const name = (match[2] ?? "").toLowerCase()
     if (hidden !== undefined) {
       if (closing && name === hidden) hidden = undefined
-      continue
+    } else if (HIDDEN.test(name) && !closing) {
+      hidden = name
+    } else if (name === "blockquote") {
+      depth = Math.max(0, depth + (closing ? -1 : 1))
+      newline(true)
+    } else if (BLOCK.test(name)) {
+      newline(name === "br")
     }
-    if (HIDDEN.test(name) && !closing) hidden = name
-    else if (name === "blockquote") (depth = Math.max(0, depth + (closing ? -1 : 1))), newline()
-    else if (BLOCK.test(name)) newline()
   }
-  if (hidden === undefined) out += decodeEntities(html.slice(at).replace(/\s+/g, " "))
-  return out.split("\n").map((l) => l.trim()).join("\n").replace(/\n{3,}/g, "\n\n").trim()
+  if (hidden === undefined) text(html.slice(at))
+  lines.push(line)
+  return lines.map((l) => l.trim()).join("\n").replace(/\n{3,}/g, "\n\n").trim()
 }
 
 const idList = (value: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>

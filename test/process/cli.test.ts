@@ -21,16 +21,18 @@ describe("once on the example calendar", () => {
     const byStatus = (status: string) => summary?.events.filter((e) => e.status === status) ?? []
     const brightwave = summary?.events.find((e) => /Brightwave/.test(e.summary))
     expect(brightwave).toMatchObject({
-      status: "qualified",
+      status: "delivered",
       trigger: { type: "hard", matched_word: "discovery call", matched_field: "summary" },
       company: { domain: "brightwave.io" }
     })
+    // the CRM already holds attachments on Nordwind: a person approves first
     expect(summary?.events.find((e) => /Nordwind/.test(e.summary))).toMatchObject({
-      status: "qualified",
-      company: { domain: "nordwind-logistik.de" }
+      status: "awaiting_approval",
+      hitl: { kind: "approval", state: "pending" }
     })
     expect(byStatus("invalid_domain").some((e) => /Test Corp/.test(e.summary))).toBe(true)
-    expect(byStatus("missing_info").length).toBeGreaterThan(0)
+    expect(byStatus("awaiting_missing_info").length).toBeGreaterThan(0)
+    expect(byStatus("dossier_reused").length).toBeGreaterThan(0)
     expect(byStatus("no_trigger").some((e) => /standup/i.test(e.summary))).toBe(true)
     expect(summary?.events.some((e) => /Researcher/.test(e.summary) && e.status !== "no_trigger")).toBe(false)
     expect(first.stdout).toContain(summary?.run_id)
@@ -48,7 +50,10 @@ describe("once on the example calendar", () => {
     expect(second.code).toBe(0)
     const [, again] = summaries(logDir)
     expect(again?.events.length).toBe(summary?.events.length)
-    expect(again?.events.every((e) => e.status === "unchanged")).toBe(true)
+    // handled events are unchanged; those waiting for a person still wait (no second request)
+    expect(again?.events.map((e) => e.status)).toEqual(
+      summary?.events.map((e) => e.status.startsWith("awaiting_") ? e.status : "unchanged")
+    )
   })
 
   it("an edited meeting is handled again, the others stay unchanged", async () => {
@@ -70,9 +75,13 @@ describe("once on the example calendar", () => {
     const [, again] = summaries(logDir)
     const edited = again?.events.filter((e) => /Nordwind/.test(e.summary)) ?? []
     expect(edited.length).toBeGreaterThan(0)
-    expect(edited.map((e) => e.status)).toEqual(edited.map(() => "qualified"))
+    // a new version asks again (a new request), the old request is cancelled
+    expect(edited.map((e) => e.status)).toEqual(edited.map(() => "awaiting_approval"))
+    const [first] = summaries(logDir)
+    const before = new Set(first?.events.filter((e) => /Nordwind/.test(e.summary)).map((e) => e.hitl?.audit_id))
+    expect(edited.some((e) => before.has(e.hitl?.audit_id))).toBe(false)
     const others = again?.events.filter((e) => !/Nordwind/.test(e.summary)) ?? []
-    expect(others.map((e) => e.status)).toEqual(others.map(() => "unchanged"))
+    expect(others.map((e) => e.status)).toEqual(others.map((e) => e.status.startsWith("awaiting_") ? e.status : "unchanged"))
   })
 
   it("an unreadable calendar fails the run with one line and exit 1, and the run is recorded", async () => {
@@ -100,7 +109,7 @@ describe("once on the example calendar", () => {
     expect(result.code).toBe(0)
     const [summary] = summaries(logDir)
     expect(summary?.status).toBe("partial")
-    expect(summary?.events.find((e) => e.event_id === "good-1")?.status).toBe("qualified")
+    expect(summary?.events.find((e) => e.event_id === "good-1")?.status).toBe("delivered")
     expect(summary?.events.find((e) => e.event_id === "bad-1")).toMatchObject({ status: "failed", error: { type: "MalformedEvent" } })
   })
 })
@@ -128,8 +137,8 @@ describe("configuration errors", () => {
     const p = runCli(["once"], { LOG_STORAGE_DIR: tempDir(), TRIGGER_WORDS_FILE: "/nonexistent/words.txt" })
     const exit = await p.exited
     expect(exit.code).toBe(1)
-    expect(p.stderr().trim().split("\n")).toHaveLength(1)
-    expect(p.stderr()).toMatch(/TRIGGER_WORDS_FILE.*\/nonexistent\/words\.txt/)
+    const errors = p.stderr().trim().split("\n").filter((l) => !/level=(INFO|DEBUG)/.test(l))
+    expect(errors).toEqual([expect.stringMatching(/^lead-insights: TRIGGER_WORDS_FILE: cannot read \/nonexistent\/words\.txt/)])
   })
 
   it("values in a .env file are used; the environment wins over it", async () => {
