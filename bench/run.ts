@@ -16,7 +16,10 @@ import { CalendarEvent, Person } from "../src/Domain/CalendarEvent.js"
 import { parseCalendar } from "../src/Integrations/ICalParse.js"
 import { Orchestrator } from "../src/Orchestrator.js"
 import { packageRoot } from "../src/Paths.js"
-import { TestApp } from "../layers/Test.js"
+import { TestAdapters, TestApp } from "../layers/Test.js"
+import { makeApp } from "../layers/App.js"
+import { SqliteEngineLive } from "../layers/Engine.js"
+import { durableOverhead } from "./durable.js"
 
 const stats = (samples: ReadonlyArray<number>) => {
   const sorted = [...samples].sort((a, b) => a - b)
@@ -61,7 +64,7 @@ const syntheticEvents = (n: number) =>
       attendees: [new Person({ email: `ceo@company-${i}.io` })]
     }))
 
-const cycle = (n: number) =>
+const cycle = (n: number, engine: "memory" | "sqlite") =>
   Effect.gen(function*() {
     const orchestrator = yield* Orchestrator
     const t0 = performance.now()
@@ -69,7 +72,9 @@ const cycle = (n: number) =>
     const ms = performance.now() - t0
     return { events: summary.events.length, ms, eventsPerSecond: (summary.events.length / ms) * 1000 }
   }).pipe(
-    Effect.provide(TestApp({ events: syntheticEvents(n) }).pipe(
+    Effect.provide((engine === "memory"
+      ? TestApp({ events: syntheticEvents(n) })
+      : makeApp(TestAdapters({ events: syntheticEvents(n) }), SqliteEngineLive)).pipe(
       Layer.provideMerge(AppConfig.layerWith({
         logStorageDir: mkdtempSync(path.join(tmpdir(), "li-bench-")),
         triggerWords: Option.some(["discovery call"])
@@ -108,7 +113,10 @@ const main = Effect.gen(function*() {
   for (let i = 0; i < 5; i++) startup.push(yield* Effect.promise(startupOnce))
 
   const cycles = []
-  for (const n of [100, 1000]) cycles.push({ n, ...(yield* cycle(n)) })
+  for (const engine of ["memory", "sqlite"] as const) {
+    for (const n of [100, 500]) cycles.push({ engine, n, ...(yield* Effect.scoped(cycle(n, engine))) })
+  }
+  const durable = yield* durableOverhead(200)
 
   const window = { from: new Date("2026-01-01T00:00:00Z"), to: new Date("2027-01-01T00:00:00Z") }
   const example = new Uint8Array(readFileSync(path.join(packageRoot, "examples", "calendar.ics")))
@@ -123,6 +131,7 @@ const main = Effect.gen(function*() {
     node: process.version,
     startup: { firstPollMs: stats(startup.map((s) => s.firstPoll)), firstRunMs: stats(startup.map((s) => s.firstRun)) },
     cycle: cycles,
+    durableActivityMs: { sqlite: stats(durable.sqlite.gaps), memory: stats(durable.memory.gaps) },
     parseMs: parse
   }
 
@@ -132,9 +141,14 @@ const main = Effect.gen(function*() {
   console.log(`startup: spawn → first run done (ms)    ${f(results.startup.firstRunMs.median)} ${f(results.startup.firstRunMs.p99)} ${f(results.startup.firstRunMs.min)} ${f(results.startup.firstRunMs.max)}`)
   console.log(`parse: examples/calendar.ics (ms)       ${f(parse.example.median)} ${f(parse.example.p99)} ${f(parse.example.min)} ${f(parse.example.max)}`)
   console.log(`parse: synthetic 2000 VEVENTs (ms)      ${f(parse.synthetic2000.median)} ${f(parse.synthetic2000.p99)} ${f(parse.synthetic2000.min)} ${f(parse.synthetic2000.max)}`)
+  const g = (x: number) => x.toFixed(2).padStart(8)
+  console.log(`activity step, SQLite engine (ms)       ${g(results.durableActivityMs.sqlite.median)} ${g(results.durableActivityMs.sqlite.p99)} ${g(results.durableActivityMs.sqlite.min)} ${g(results.durableActivityMs.sqlite.max)}`)
+  console.log(`activity step, in-memory engine (ms)    ${g(results.durableActivityMs.memory.median)} ${g(results.durableActivityMs.memory.p99)} ${g(results.durableActivityMs.memory.min)} ${g(results.durableActivityMs.memory.max)}`)
   console.log("")
-  console.log("cycle on doubles          events    total ms   events/s")
-  for (const c of cycles) console.log(`                          ${String(c.events).padStart(6)} ${f(c.ms)}    ${f(c.eventsPerSecond)}`)
+  console.log("cycle through the tree, instant doubles   engine   events   total ms   events/s")
+  for (const c of cycles) {
+    console.log(`                                          ${c.engine.padEnd(7)} ${String(c.events).padStart(6)} ${f(c.ms)}   ${f(c.eventsPerSecond)}`)
+  }
 
   const out = path.join(packageRoot, "bench", "results")
   mkdirSync(out, { recursive: true })

@@ -48,7 +48,8 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
     /** Until the workflow completes or waits for a person; what it reached is the event's status. */
     const settle = (executionId: string, base: { event_id: string; summary: string; start: string }) =>
       Effect.gen(function*() {
-        while (true) {
+        // Most workflows settle within milliseconds; back off from 1 ms up to 50 ms between polls.
+        for (let attempt = 0;; attempt++) {
           const result = yield* EventWorkflow.poll(executionId)
           if (result?._tag === "Complete") {
             return Exit.isSuccess(result.exit)
@@ -66,7 +67,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
               })
             }
           }
-          yield* Effect.sleep("50 millis")
+          yield* Effect.sleep(Math.min(50, 2 ** attempt))
         }
       })
 
