@@ -24,11 +24,11 @@ export const makeApp = <ROut, E, RIn, ROut2, E2, RIn2>(
     Layer.provideMerge(Layer.mergeAll(
       TriggerDetection.Default,
       Extraction.Default,
-      RunHistory.Default,
       HitlStore.Default,
       DossierStore.Default,
       Research.Default
     )),
+    Layer.provideMerge(RunHistory.Default),
     Layer.provideMerge(adapters),
     Layer.provideMerge(engine)
   )

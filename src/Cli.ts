@@ -92,6 +92,7 @@ const doctor = Command.make("doctor", {}, () =>
 
 const HitlLive = Replies.Default.pipe(
   Layer.provideMerge(HitlStore.Default),
+  Layer.provideMerge(RunHistory.Default),
   Layer.provideMerge(MailDirInboxLive),
   Layer.provideMerge(SqliteEngineClientLive),
   Layer.provideMerge(ConfigLive),

@@ -10,6 +10,7 @@ import * as path from "node:path"
 import { AppConfig } from "../Config.js"
 import { HitlEntry, HitlRequest, type HitlState } from "../Domain/Hitl.js"
 import { writeJsonAtomic } from "../Storage/AtomicFile.js"
+import { RunHistory } from "../Storage/RunHistory.js"
 
 const decodeRequest = Schema.decodeUnknown(HitlRequest)
 
@@ -18,6 +19,7 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
     const sql = yield* SqlClient.SqlClient
     const fs = yield* FileSystem.FileSystem
     const config = yield* AppConfig
+    const history = yield* RunHistory
 
     yield* sql`CREATE TABLE IF NOT EXISTS li_hitl_requests (
       audit_id TEXT PRIMARY KEY, execution_id TEXT NOT NULL, run_id TEXT NOT NULL, event_id TEXT NOT NULL,
@@ -57,23 +59,32 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
         })
       }).pipe(Effect.orDie)
 
-    /** Idempotent on (audit id, entry key): a retried activity records once. */
+    /**
+     * Idempotent on (audit id, entry key): a retried activity records once — in the table, in
+     * hitl.json, and as a step of the event in the run's steps.jsonl.
+     */
     const log = (runId: string, entryKey: string, entry: HitlEntry) =>
-      sql`INSERT INTO li_hitl_log ${
-        sql.insert({
-          entry_key: `${entry.audit_id}/${entryKey}`,
+      Effect.gen(function*() {
+        const inserted = yield* sql<{ entry_key: string }>`INSERT INTO li_hitl_log ${
+          sql.insert({
+            entry_key: `${entry.audit_id}/${entryKey}`,
+            audit_id: entry.audit_id,
+            run_id: runId,
+            at: entry.at,
+            type: entry.type,
+            actor: entry.actor,
+            detail: JSON.stringify(entry.detail)
+          })
+        } ON CONFLICT (entry_key) DO NOTHING RETURNING entry_key`
+        yield* mirror(runId)
+        if (inserted.length === 0) return
+        const request = yield* get(entry.audit_id)
+        yield* history.stepLog(runId).step(Option.getOrUndefined(Option.map(request, (r) => r.event_id)), `hitl_${entry.type}`, {
           audit_id: entry.audit_id,
-          run_id: runId,
-          at: entry.at,
-          type: entry.type,
           actor: entry.actor,
-          detail: JSON.stringify(entry.detail)
+          ...entry.detail
         })
-      } ON CONFLICT (entry_key) DO NOTHING`.pipe(
-        Effect.zipRight(mirror(runId)),
-        Effect.orDie,
-        Effect.withSpan("HitlStore.log")
-      )
+      }).pipe(Effect.orDie, Effect.withSpan("HitlStore.log"))
 
     const create = (request: HitlRequest) =>
       sql`INSERT INTO li_hitl_requests ${sql.insert({ ...request })} ON CONFLICT (audit_id) DO NOTHING`.pipe(
