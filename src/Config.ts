@@ -83,6 +83,7 @@ const config = Config.all({
   ownDomains: commaList("OWN_DOMAINS"),
   logStorageDir: Config.string("LOG_STORAGE_DIR").pipe(Config.withDefault("log_storage")),
   pollInterval: positive("POLL_INTERVAL_SECONDS", 300).pipe(Config.map(Duration.seconds)),
+  inboxInterval: positive("INBOX_POLL_SECONDS", 30).pipe(Config.map(Duration.seconds)),
   shutdownTimeout: nonNegative("SHUTDOWN_TIMEOUT_SECONDS", 5).pipe(Config.map(Duration.seconds)),
   maxConcurrentEvents: positiveInt("MAX_CONCURRENT_EVENTS", 4),
   otlpEndpoint: optionalUrl("OTEL_EXPORTER_OTLP_ENDPOINT"),

@@ -175,6 +175,15 @@ export const EventWorkflowLive = EventWorkflow.toLayer(Effect.fnUntraced(functio
               yield* entry(request.audit_id, `decision-${seq}`, "decision", reply.from, {
                 decision: reply.decision, fields: reply.fields, via: reply.via
               })
+              // Replies that arrived after this one while it was on its way are answered by it.
+              const now = yield* hitl.get(request.audit_id)
+              const claimed = Option.match(now, { onNone: () => seq, onSome: (r) => r.replies })
+              for (let later = seq + 1; later <= claimed; later++) {
+                yield* entry(request.audit_id, `ignored-${later}`, "ignored_reply", "lead-insights", {
+                  reply: later,
+                  reason: `the request was already answered by reply ${seq}`
+                })
+              }
             }))
             return { _tag: "Answered" as const, reply }
           }

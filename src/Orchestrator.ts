@@ -141,7 +141,14 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
       if (Option.isNone(left)) yield* Effect.logWarning("some requests still had overdue timers when once finished")
     }).pipe(Effect.withSpan("Orchestrator.settleDue"))
 
-    return { runCycle, settleDue } as const
+    /** Between cycles, replies are read on their own, shorter interval, so an answer is not kept waiting. */
+    const readInbox = replies.processInbox().pipe(
+      Effect.tap((n) => (n > 0 ? Effect.log(`${n} repl${n === 1 ? "y" : "ies"} delivered to waiting workflows`) : Effect.void)),
+      Effect.catchAllCause((cause) => Effect.logError("cannot read the inbox", cause)),
+      Effect.withSpan("Orchestrator.readInbox")
+    )
+
+    return { runCycle, settleDue, readInbox } as const
   })
 }) {}
 
@@ -152,6 +159,11 @@ export const OrchestratorLoop = Layer.scopedDiscard(Effect.gen(function*() {
   yield* Effect.log(`polling every ${Duration.format(config.pollInterval)}`)
   yield* orchestrator.runCycle.pipe(
     Effect.repeat(Schedule.spaced(config.pollInterval)),
+    Effect.forkScoped
+  )
+  yield* orchestrator.readInbox.pipe(
+    Effect.delay(config.inboxInterval),
+    Effect.forever,
     Effect.forkScoped
   )
 }))
