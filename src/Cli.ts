@@ -9,7 +9,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Cause, ConfigError, Console, Data, Effect, Layer, Option } from "effect"
+import { Cause, ConfigError, Console, Data, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import { SqliteEngineClientLive } from "../layers/Engine.js"
 import { LiveApp } from "../layers/Live.js"
 import { AppConfig, describeConfigError } from "./Config.js"
@@ -86,7 +86,11 @@ const doctor = Command.make("doctor", {}, () =>
   Effect.gen(function*() {
     const ok = yield* (yield* Doctor).check
     if (!ok) return yield* new CycleFailed({ message: "some checks failed" })
-  }).pipe(Effect.provide(Doctor.Default.pipe(Layer.provideMerge(ConfigLive), Layer.provide(PlatformLive))))).pipe(
+  }).pipe(
+    Effect.provide(Doctor.Default.pipe(Layer.provideMerge(ConfigLive), Layer.provide(PlatformLive))),
+    // The check lines are the output; start-up chatter of the adapters would only interleave.
+    Logger.withMinimumLogLevel(LogLevel.Warning)
+  )).pipe(
     Command.withDescription("Check the configuration and every integration, one line each")
   )
 

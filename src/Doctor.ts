@@ -10,7 +10,11 @@ import { CalendarFeed } from "./Agents/CalendarFeed.js"
 import { Contacts } from "./Agents/Contacts.js"
 import { TriggerDetection } from "./Agents/TriggerDetection.js"
 import { AppConfig } from "./Config.js"
+import { Crm } from "./Agents/Crm.js"
+import { Inbox } from "./Agents/Inbox.js"
 import { ICalFeedLive } from "./Integrations/ICalFeed.js"
+import { LocalCrmLive } from "./Integrations/LocalCrm.js"
+import { MailDirInboxLive } from "./Integrations/MailDir.js"
 import { VCardContactsLive } from "./Integrations/VCardContacts.js"
 import { writeFileAtomic } from "./Storage/AtomicFile.js"
 
@@ -54,6 +58,18 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
       return `${detection.words.length} trigger words from ${detection.source}`
     }).pipe(Effect.provide(TriggerDetection.Default.pipe(Layer.provide(env))))
 
+    const crmCheck = Effect.gen(function*() {
+      const crm = yield* Crm
+      yield* crm.findByDomain("doctor-check.invalid")
+      return `${crm.provider} CRM (${config.localCrmFile})`
+    }).pipe(Effect.provide(LocalCrmLive.pipe(Layer.provide(env))), Effect.scoped)
+
+    const mail = Effect.gen(function*() {
+      const inbox = yield* Inbox
+      const { mails, unreadable } = yield* inbox.poll
+      return `mail as files: ${path.resolve(config.logStorageDir, "outbox")}; ${mails.length + unreadable.length} mail(s) waiting in inbox/`
+    }).pipe(Effect.provide(MailDirInboxLive.pipe(Layer.provide(env))))
+
     const storage = writeFileAtomic(fs, path.join(config.logStorageDir, "state", ".doctor"), "ok\n").pipe(
       Effect.zipRight(fs.remove(path.join(config.logStorageDir, "state", ".doctor"))),
       Effect.as(`${path.resolve(config.logStorageDir)} is writable`)
@@ -63,7 +79,14 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
       const results = [
         yield* line("config", true, `CALENDAR_PROVIDER=${config.calendarProvider}`),
         ...(yield* Effect.forEach(
-          [["calendar", calendar], ["contacts", contacts], ["triggers", triggers], ["storage", storage]] as const,
+          [
+            ["calendar", calendar],
+            ["contacts", contacts],
+            ["triggers", triggers],
+            ["crm", crmCheck],
+            ["mail", mail],
+            ["storage", storage]
+          ] as const,
           ([name, probe]) =>
             (probe as Effect.Effect<string, unknown>).pipe(
               Effect.matchEffect({ onFailure: (e) => line(name, false, message(e)), onSuccess: (d) => line(name, true, d) })

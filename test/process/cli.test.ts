@@ -171,3 +171,19 @@ describe("runs list / runs show", () => {
     expect(missing.stderr()).toMatch(/no run run-0000/)
   })
 })
+
+describe("doctor", () => {
+  it("checks every integration, one line each; a broken one fails the command and is named", async () => {
+    const logDir = tempDir()
+    const good = runCli(["doctor"], { LOG_STORAGE_DIR: logDir })
+    expect((await good.exited).code).toBe(0)
+    const names = good.stdout().trim().split("\n").map((l) => l.split(/\s+/)[0])
+    expect(names).toEqual(["config", "calendar", "contacts", "triggers", "crm", "mail", "storage", "telemetry"])
+    expect(good.stdout()).toMatch(/^calendar\s+ok\s+ical:.*calendar\.ics: \d+ events in the window/m)
+
+    const bad = runCli(["doctor"], { LOG_STORAGE_DIR: logDir, ICAL_URL: path.join(logDir, "gone.ics") })
+    expect((await bad.exited).code).toBe(1)
+    expect(bad.stdout()).toMatch(/^calendar\s+FAIL\s+.*gone\.ics: no such file/m)
+    expect(bad.stdout()).toMatch(/^crm\s+ok/m)
+  })
+})
