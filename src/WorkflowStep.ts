@@ -1,0 +1,40 @@
+/**
+ * A step of the event workflow with a side effect: an Activity (its result is stored, so a replay
+ * does not run it again; after a crash in the middle it runs again, so it must be idempotent),
+ * retried a little for transient trouble, failing with a serialisable StepFailed.
+ */
+import * as Activity from "@effect/workflow/Activity"
+import { Effect, Schedule, Schema } from "effect"
+
+export class StepFailed extends Schema.TaggedError<StepFailed>()("StepFailed", {
+  step: Schema.String,
+  type: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return this.reason
+  }
+}
+
+const asStepFailed = (step: string) => (e: unknown) =>
+  new StepFailed({
+    step,
+    type: typeof e === "object" && e !== null && "_tag" in e && typeof e._tag === "string" ? e._tag : "Error",
+    reason: e instanceof Error ? e.message : String(e)
+  })
+
+export const makeStep = (executionId: string) =>
+<A, I, E>(name: string, success: Schema.Schema<A, I>, execute: Effect.Effect<A, E>) =>
+  Activity.make({
+    name,
+    success,
+    error: StepFailed,
+    execute: execute.pipe(
+      // Transient trouble (a locked file, a CRM hiccup) gets two more tries before the event fails.
+      Effect.retry(Schedule.exponential("200 millis").pipe(Schedule.intersect(Schedule.recurs(2)))),
+      Effect.mapError(asStepFailed(name)),
+      Effect.withSpan(`EventWorkflow.${name.split(":")[0]}`, { attributes: { execution_id: executionId } })
+    )
+  })
+
+export type Step = ReturnType<typeof makeStep>
