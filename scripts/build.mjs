@@ -6,7 +6,7 @@ import { rmSync } from "node:fs"
 
 const entries = {
   app: ["src/main.ts"],
-  "test-programs": ["test/fixtures/programs/slow-events.ts"],
+  "test-programs": ["test/fixtures/programs/slow-events.ts", "test/fixtures/programs/crash-app.ts", "test/fixtures/programs/runner.ts"],
   bench: ["bench/run.ts"]
 }
 

@@ -25,6 +25,8 @@ export const errorOf = (cause: Cause.Cause<unknown>): EventError => {
   return new EventError({ type: "UnknownError", message: String(failure) })
 }
 
+const STUCK_AFTER_MS = 60_000
+
 export class EventProcessor extends Effect.Service<EventProcessor>()("EventProcessor", {
   effect: Effect.gen(function*() {
     const triggers = yield* TriggerDetection
@@ -48,6 +50,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
     /** Until the workflow completes or waits for a person; what it reached is the event's status. */
     const settle = (executionId: string, base: { event_id: string; summary: string; start: string }) =>
       Effect.gen(function*() {
+        const startedAt = yield* Clock.currentTimeMillis
         // Most workflows settle within milliseconds; back off from 1 ms up to 50 ms between polls.
         for (let attempt = 0;; attempt++) {
           const result = yield* EventWorkflow.poll(executionId)
@@ -58,7 +61,12 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
           }
           if (result?._tag === "Suspended") {
             const now = new Date(yield* Clock.currentTimeMillis)
-            const waiting = (yield* hitl.settledWaiting(now)).find((r) => r.execution_id === executionId)
+            // A request whose reply or timer does not move it on within a while is reported as
+            // waiting anyway: one stuck workflow must not hold the whole cycle.
+            const patient = now.getTime() - startedAt > STUCK_AFTER_MS
+            const candidates = patient ? yield* hitl.pending : yield* hitl.settledWaiting(now)
+            const waiting = candidates.find((r) => r.execution_id === executionId)
+            if (waiting && patient) yield* Effect.logWarning(`request ${waiting.audit_id} has not moved for ${STUCK_AFTER_MS / 1000} s`)
             if (waiting) {
               return new EventOutcome({
                 ...base,

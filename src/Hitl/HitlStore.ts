@@ -29,6 +29,8 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
     yield* sql`CREATE TABLE IF NOT EXISTS li_hitl_log (
       entry_key TEXT PRIMARY KEY, audit_id TEXT NOT NULL, run_id TEXT NOT NULL, at TEXT NOT NULL,
       type TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL)`
+    yield* sql`CREATE TABLE IF NOT EXISTS li_hitl_replies (
+      reply_key TEXT PRIMARY KEY, audit_id TEXT NOT NULL, seq INTEGER NOT NULL)`
 
     const toRequest = (row: unknown) => decodeRequest(row).pipe(Effect.orDie)
 
@@ -111,15 +113,21 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
       }).pipe(Effect.orDie, Effect.withSpan("HitlStore.update"))
 
     /**
-     * Claims the next reply slot of a pending request. `None` when the request is not pending
-     * (answered, expired …): the reply is then only recorded.
+     * The reply slot of one reply (by its key: the mail's Message-ID). A reply seen before keeps
+     * its slot — a crash between claiming and delivering must not move the same mail to a slot the
+     * workflow never waits on. A new reply to a pending request takes the next slot; to a request
+     * that is no longer pending (answered, expired …) it gets `None` and is only recorded.
      */
-    const claimReply = (auditId: string) =>
+    const claimReply = (auditId: string, replyKey: string) =>
       sql.withTransaction(Effect.gen(function*() {
         const request = yield* get(auditId)
-        if (Option.isNone(request) || request.value.state !== "pending") return Option.none<{ seq: number; request: HitlRequest }>()
+        if (Option.isNone(request)) return Option.none<{ seq: number; request: HitlRequest }>()
+        const seen = yield* sql<{ seq: number }>`SELECT seq FROM li_hitl_replies WHERE reply_key = ${replyKey}`
+        if (seen[0] !== undefined) return Option.some({ seq: Number(seen[0].seq), request: request.value })
+        if (request.value.state !== "pending") return Option.none<{ seq: number; request: HitlRequest }>()
         const seq = request.value.replies + 1
         yield* sql`UPDATE li_hitl_requests SET replies = ${seq} WHERE audit_id = ${auditId}`
+        yield* sql`INSERT INTO li_hitl_replies ${sql.insert({ reply_key: replyKey, audit_id: auditId, seq })}`
         return Option.some({ seq, request: request.value })
       })).pipe(Effect.orDie, Effect.withSpan("HitlStore.claimReply"))
 

@@ -29,10 +29,11 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
     const inbox = yield* Inbox
     const engine = yield* WorkflowEngine.WorkflowEngine
 
-    const deliver = Effect.fn("Replies.deliver")(function*(auditId: string, reply: HitlReply) {
+    /** `replyKey` identifies the reply (a mail's Message-ID), so reading the same mail twice delivers it once. */
+    const deliver = Effect.fn("Replies.deliver")(function*(auditId: string, reply: HitlReply, replyKey: string) {
       const request = yield* store.get(auditId)
       if (Option.isNone(request)) return yield* new UnknownRequest({ auditId })
-      const claimed = yield* store.claimReply(auditId)
+      const claimed = yield* store.claimReply(auditId, replyKey)
       if (Option.isNone(claimed)) {
         yield* store.log(request.value.run_id, `ignored-${reply.at}-${reply.from}`, new HitlEntry({
           audit_id: auditId,
@@ -62,14 +63,18 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
     /** `hitl decide AUDIT_ID approve|decline --field k=v`: counts exactly like a reply. */
     const decide = (auditId: string, decision: Decision, fields: Record<string, string>, by: string) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
-        deliver(auditId, new HitlReply({
-          from: by,
-          at: new Date(now).toISOString(),
-          via: "cli",
-          text: [decision, ...Object.entries(fields).map(([k, v]) => `${k}: ${v}`)].join("\n"),
-          decision,
-          fields
-        }))
+        deliver(
+          auditId,
+          new HitlReply({
+            from: by,
+            at: new Date(now).toISOString(),
+            via: "cli",
+            text: [decision, ...Object.entries(fields).map(([k, v]) => `${k}: ${v}`)].join("\n"),
+            decision,
+            fields
+          }),
+          `cli:${now}:${by}:${Math.random().toString(36).slice(2)}`
+        )
       ))
 
     const fromMail = (mail: IncomingMail) => {
@@ -91,7 +96,7 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
           yield* inbox.ack(mail.ref, { _tag: "rejected", reason: "no request reference ([LI-…] or In-Reply-To) in this mail" })
           continue
         }
-        const outcome = yield* deliver(auditId, fromMail(mail)).pipe(Effect.either)
+        const outcome = yield* deliver(auditId, fromMail(mail), `mail:${mail.messageId}`).pipe(Effect.either)
         if (outcome._tag === "Left") {
           yield* inbox.ack(mail.ref, { _tag: "rejected", reason: outcome.left.message })
         } else {
