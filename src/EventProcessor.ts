@@ -11,6 +11,7 @@ import { Extraction } from "./Agents/Extraction.js"
 import { TriggerDetection } from "./Agents/TriggerDetection.js"
 import type { CalendarEvent } from "./Domain/CalendarEvent.js"
 import { eventFingerprint } from "./Domain/Fingerprint.js"
+import { HitlEntry } from "./Domain/Hitl.js"
 import { EventError, EventOutcome, type EventStatus } from "./Domain/RunSummary.js"
 import { EventWorkflow } from "./EventWorkflow.js"
 import { HitlStore } from "./Hitl/HitlStore.js"
@@ -26,6 +27,8 @@ export const errorOf = (cause: Cause.Cause<unknown>): EventError => {
 }
 
 const STUCK_AFTER_MS = 60_000
+/** How often one version of an event is tried when its workflow fails (a CRM outage, …). */
+const MAX_ATTEMPTS = 3
 
 export class EventProcessor extends Effect.Service<EventProcessor>()("EventProcessor", {
   effect: Effect.gen(function*() {
@@ -36,13 +39,14 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
     const hitl = yield* HitlStore
     const engine = yield* WorkflowEngine.WorkflowEngine
 
-    const record = (event: CalendarEvent, fingerprint: string, status: EventStatus, executionId?: string) =>
+    const record = (event: CalendarEvent, fingerprint: string, status: EventStatus, executionId?: string, attempt?: number) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
         ledger.record(event.calendarId, event.eventId, new LedgerEntry({
           fingerprint,
           status,
           rules_hash: triggers.rulesHash,
           ...(executionId ? { execution_id: executionId } : {}),
+          ...(attempt !== undefined && attempt > 1 ? { attempt } : {}),
           recorded_at: new Date(now).toISOString()
         }))
       ))
@@ -92,7 +96,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
             yield* log.step(event.eventId, "unchanged", { fingerprint })
             return new EventOutcome({ ...base, status: "unchanged" })
           }
-        } else {
+        } else if (entry.status !== "failed" || (entry.attempt ?? 1) >= MAX_ATTEMPTS) {
           // The same version joins its workflow: finished → unchanged; waiting → still waiting.
           const outcome = yield* settle(entry.execution_id, base)
           yield* log.step(event.eventId, "joined", { execution_id: entry.execution_id, status: outcome.status })
@@ -100,17 +104,29 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
             return new EventOutcome({ ...base, status: "unchanged" })
           }
           // It moved on since the last cycle (a reply, a timer): report where it is now, once.
-          yield* record(event, fingerprint, outcome.status, entry.execution_id)
+          yield* record(event, fingerprint, outcome.status, entry.execution_id, entry.attempt)
           return outcome
         }
       }
+      // A version whose workflow failed is tried again (a fresh workflow), up to MAX_ATTEMPTS times.
+      const attempt = Option.match(same, {
+        onNone: () => 1,
+        onSome: (entry) => (entry.status === "failed" ? (entry.attempt ?? 1) + 1 : 1)
+      })
 
       // An edited or moved meeting: what still waits for the old version is stopped.
       const previous = Option.flatMap(seen, (entry) => Option.fromNullable(entry.execution_id))
-      if (Option.isSome(previous)) {
+      if (Option.isSome(previous) && Option.isNone(same)) {
         yield* EventWorkflow.interrupt(previous.value)
         for (const request of (yield* hitl.pending).filter((r) => r.execution_id === previous.value)) {
           yield* hitl.update(request.audit_id, { state: "cancelled", next_action: null, next_due: null })
+          yield* hitl.log(request.run_id, "cancelled", new HitlEntry({
+            audit_id: request.audit_id,
+            at: new Date(yield* Clock.currentTimeMillis).toISOString(),
+            type: "cancelled",
+            actor: "lead-insights",
+            detail: { reason: "the meeting was edited or moved; the new version is handled on its own" }
+          }))
         }
         yield* log.step(event.eventId, "superseded", { execution_id: previous.value })
       }
@@ -143,7 +159,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       }
 
       const payload = {
-        key: `${event.calendarId}|${event.eventId}|${fingerprint}`,
+        key: `${event.calendarId}|${event.eventId}|${fingerprint}${attempt > 1 ? `|attempt-${attempt}` : ""}`,
         runId,
         event: enriched,
         trigger: trigger.value,
@@ -151,10 +167,10 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
         ...(found.domain === undefined ? {} : { domain: found.domain })
       }
       const executionId = yield* EventWorkflow.execute(payload, { discard: true })
-      yield* record(event, fingerprint, "awaiting_missing_info", executionId)
-      yield* log.step(event.eventId, "workflow_started", { execution_id: executionId })
+      yield* record(event, fingerprint, "awaiting_missing_info", executionId, attempt)
+      yield* log.step(event.eventId, "workflow_started", { execution_id: executionId, attempt })
       const outcome = yield* settle(executionId, base)
-      yield* record(event, fingerprint, outcome.status, executionId)
+      yield* record(event, fingerprint, outcome.status, executionId, attempt)
       return outcome
     })
 

@@ -81,6 +81,7 @@ export const EventWorkflowLive = EventWorkflow.toLayer(Effect.fnUntraced(functio
         return new EventOutcome({ ...base, status: "declined", reason: "expired", hitl: hitlRef(request, "expired"), company: { ...(name ? { name } : {}), ...(domain ? { domain } : {}) } })
       }
       const given = answer.reply.fields
+      if (given["company"]) name = given["company"]
       if (given["domain"]) {
         const check = classifyDomain(given["domain"])
         if (!check.valid) {
@@ -90,7 +91,6 @@ export const EventWorkflowLive = EventWorkflow.toLayer(Effect.fnUntraced(functio
         // A domain given by a person is taken even when the event text never mentions it.
         domain = check.domain
       }
-      if (given["company"]) name = given["company"]
       if (domain !== undefined && name === undefined) name = nameFromDomain(domain) ?? domain
       if (domain === undefined) reason = "the reply did not give the company's web domain"
     }

@@ -12,6 +12,8 @@ export class LedgerEntry extends Schema.Class<LedgerEntry>("LedgerEntry")({
   rules_hash: Schema.String,
   /** The durable workflow that handles this version, when it was triggered. */
   execution_id: Schema.optional(Schema.String),
+  /** Which try of this version the workflow is (a failed one is tried again, a few times). */
+  attempt: Schema.optional(Schema.Number),
   recorded_at: Schema.String
 }) {}
 

@@ -86,10 +86,11 @@ export const makeConversation = (options: {
       while (true) {
         const phase = phases[phaseIndex]
         if (phase === undefined) return { _tag: "Expired" as const }
-        yield* hitl.update(request.audit_id, {
+        // A step, so a replay after the request was answered does not put the next action back.
+        yield* step(`schedule:${request.audit_id}:${seq}:${phaseIndex}`, Schema.Void, hitl.update(request.audit_id, {
           next_action: `${phase.action}${phase.action === "remind" ? ` ${phase.n}` : ""}`,
           next_due: new Date(createdAt + Duration.toMillis(phase.after)).toISOString()
-        })
+        }))
         const outcome = yield* race(request.audit_id, createdAt, seq, phaseIndex, phase)
         if (outcome._tag === "Reply") {
           const reply = outcome.reply
@@ -132,7 +133,11 @@ export const makeConversation = (options: {
           }))
           return { _tag: "Expired" as const }
         }
+        const following = phases[phaseIndex + 1]
         yield* step(`${label}:${request.audit_id}`, Schema.Void, Effect.gen(function*() {
+          // After downtime past several deadlines only the latest due mail goes out, not a burst.
+          const now = yield* Clock.currentTimeMillis
+          if (following !== undefined && now >= createdAt + Duration.toMillis(following.after)) return
           if (phase.action === "remind") {
             yield* send(ctx, [request.recipient], label, `Reminder: ${Messages.requestSubject(ctx)}`, Messages.reminderBody(ctx, phase.n))
             yield* entry(request.audit_id, label, "reminder", config.mailFrom, { to: request.recipient, n: phase.n })

@@ -14,6 +14,11 @@ import { RunHistory } from "../Storage/RunHistory.js"
 
 const decodeRequest = Schema.decodeUnknown(HitlRequest)
 
+// Entries written in the same millisecond still read in the order things happen.
+const stage = ["request", "reminder", "escalation", "reply", "please_answer", "decision", "ignored_reply", "expired", "cancelled"]
+const byTimeThenStage = (a: { at: string; type: string }, b: { at: string; type: string }) =>
+  a.at.localeCompare(b.at) || stage.indexOf(a.type) - stage.indexOf(b.type)
+
 export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -51,7 +56,7 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
           requests: yield* Effect.forEach(requests, (row) =>
             Effect.map(toRequest(row), (request) => ({
               ...request,
-              entries: entries.filter((e) => e.audit_id === request.audit_id).map((e) => ({
+              entries: entries.filter((e) => e.audit_id === request.audit_id).sort(byTimeThenStage).map((e) => ({
                 at: e.at,
                 type: e.type,
                 actor: e.actor,

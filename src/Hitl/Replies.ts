@@ -45,12 +45,14 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
         return "ignored" as Delivered
       }
       const { seq } = claimed.value
+      // When we received it; the sender's own Date header is kept beside it.
+      const receivedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
       yield* store.log(request.value.run_id, `reply-${seq}`, new HitlEntry({
         audit_id: auditId,
-        at: reply.at,
+        at: receivedAt,
         type: "reply",
         actor: reply.from,
-        detail: { seq, via: reply.via, decision: reply.decision, fields: reply.fields, text: reply.text.slice(0, 2000) }
+        detail: { seq, via: reply.via, sent_at: reply.at, decision: reply.decision, fields: reply.fields, text: reply.text.slice(0, 2000) }
       }))
       const deferred = replyDeferred(auditId, seq)
       yield* DurableDeferred.succeed(deferred, {
