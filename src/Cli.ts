@@ -10,7 +10,7 @@ import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Cause, ConfigError, Console, Data, Effect, Layer, Logger, LogLevel, Option } from "effect"
-import { SqliteEngineClientLive } from "../layers/Engine.js"
+import { EngineClientLive } from "../layers/Engine.js"
 import { LiveApp } from "../layers/Live.js"
 import { AppConfig, describeConfigError } from "./Config.js"
 import { Doctor } from "./Doctor.js"
@@ -98,7 +98,7 @@ const HitlLive = Replies.Default.pipe(
   Layer.provideMerge(HitlStore.Default),
   Layer.provideMerge(RunHistory.Default),
   Layer.provideMerge(MailDirInboxLive),
-  Layer.provideMerge(SqliteEngineClientLive),
+  Layer.provideMerge(EngineClientLive),
   Layer.provideMerge(ConfigLive),
   Layer.provide(PlatformLive)
 )

@@ -392,7 +392,9 @@ describe("SIGKILL and restart on the embedded stack", () => {
       summary: "Discovery call with Acme Robotics",
       description: "Agenda: automation roadmap."
     }])
-    const timers = { HITL_REMINDERS: "2s", HITL_ESCALATE_AFTER: "4s", HITL_EXPIRE_AFTER: "6s" }
+    // The reminder falls due while no process runs; the escalation only after the restart (a mail
+    // whose successor is already due too is skipped, so the gap between them must outlast the restart).
+    const timers = { HITL_REMINDERS: "2s", HITL_ESCALATE_AFTER: "9s", HITL_EXPIRE_AFTER: "11s" }
 
     const p1 = start(s, timers)
     const waiting = await waitForStatus(s, eventId, "awaiting_missing_info", 15_000, p1)
@@ -404,10 +406,9 @@ describe("SIGKILL and restart on the embedded stack", () => {
     expect(killedAt - createdAt).toBeLessThan(2_000)
     expect(outbox(s)).toEqual([requestFile(auditId)])
 
-    // The reminder falls due while no process runs.
     await sleep(3_000)
     const p2 = start(s, timers)
-    const ended = await waitForStatus(s, eventId, "declined", 20_000, p2)
+    const ended = await waitForStatus(s, eventId, "declined", 25_000, p2)
     const seen = statusesOf(s, eventId).length
     await until("a later cycle", () => (statusesOf(s, eventId).length > seen ? true : undefined), 5_000, p2)
     await stop(p2)
