@@ -4,11 +4,12 @@
  * mail written to a file and one sent over the wire are byte-for-byte the same kind of thing.
  */
 import { Clock, Effect } from "effect"
-import MailComposer from "nodemailer/lib/mail-composer"
 import { AUDIT_HEADER, type OutgoingMail } from "../Domain/Mail.js"
 
 export const composeMail = Effect.fn("MailCompose.compose")(function*(mail: OutgoingMail) {
   const now = yield* Clock.currentTimeMillis
+  // Loaded on first use, like mailparser: start-up should not pay for mail it may never send.
+  const { default: MailComposer } = yield* Effect.promise(() => import("nodemailer/lib/mail-composer"))
   const composer = new MailComposer({
     messageId: mail.messageId,
     date: new Date(now),

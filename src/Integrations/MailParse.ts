@@ -4,7 +4,7 @@
  * instead of stopping on it.
  */
 import { Clock, Effect } from "effect"
-import { type AddressObject, type EmailAddress, simpleParser } from "mailparser"
+import type { AddressObject, EmailAddress } from "mailparser"
 import { createHash } from "node:crypto"
 import { IncomingMail } from "../Domain/Mail.js"
 
@@ -80,7 +80,11 @@ const idList = (value: string | ReadonlyArray<string> | undefined): ReadonlyArra
 
 export const parseMail = Effect.fn("MailParse.parse")(function*(bytes: Uint8Array, ref: string) {
   const parsed = yield* Effect.tryPromise({
-    try: () => simpleParser(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    // Loaded on first use: most cycles find no mail, and mailparser is a large part of start-up.
+    try: () =>
+      import("mailparser").then(({ simpleParser }) =>
+        simpleParser(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      ),
     catch: (e) => `not a mail: ${e instanceof Error ? e.message : String(e)}`
   })
   if (parsed.headers.size === 0) return yield* Effect.fail("not a mail: no headers")
