@@ -54,6 +54,7 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
         actor: reply.from,
         detail: { seq, via: reply.via, sent_at: reply.at, decision: reply.decision, fields: reply.fields, text: reply.text.slice(0, 2000) }
       }))
+      yield* Effect.log(`reply ${seq} from ${reply.from} to request ${auditId} (${reply.decision})`)
       const deferred = replyDeferred(auditId, seq)
       yield* DurableDeferred.succeed(deferred, {
         token: DurableDeferred.tokenFromExecutionId(deferred, { workflow: EventWorkflow, executionId: request.value.execution_id }),
