@@ -14,9 +14,14 @@ import { Orchestrator } from "../src/Orchestrator.js"
 import { DossierStore } from "../src/Storage/DossierStore.js"
 import { RunHistory } from "../src/Storage/RunHistory.js"
 
-export const makeApp = <ROut, E, RIn, ROut2, E2, RIn2>(
+/**
+ * `research` replaces the research agent (its port will grow more sources; tests and embedding
+ * apps put their own in).
+ */
+export const makeApp = <ROut, E, RIn, ROut2, E2, RIn2, E3 = never, RIn3 = never>(
   adapters: Layer.Layer<ROut, E, RIn>,
-  engine: Layer.Layer<ROut2, E2, RIn2>
+  engine: Layer.Layer<ROut2, E2, RIn2>,
+  research: Layer.Layer<Research, E3, RIn3> = Research.Default as Layer.Layer<Research, E3, RIn3>
 ) =>
   Orchestrator.Default.pipe(
     Layer.provideMerge(Layer.mergeAll(EventProcessor.Default, Replies.Default)),
@@ -26,7 +31,7 @@ export const makeApp = <ROut, E, RIn, ROut2, E2, RIn2>(
       Extraction.Default,
       HitlStore.Default,
       DossierStore.Default,
-      Research.Default
+      research
     )),
     Layer.provideMerge(RunHistory.Default),
     Layer.provideMerge(adapters),
