@@ -72,6 +72,8 @@ export const EventWorkflowLive = EventWorkflow.toLayer(Effect.fnUntraced(functio
     let reason = payload.missingReason ?? "the meeting names no company or web domain we could use"
     let attempt = 0
     let lastRequest: HitlRequest | undefined
+    // Anything else a person wrote as `key: value` (contact, notes …) goes into the dossier.
+    const humanNotes: Record<string, string> = {}
     while (name === undefined || domain === undefined) {
       attempt++
       const request = yield* ask("missing_info", attempt, reason, { name, domain })
@@ -81,6 +83,9 @@ export const EventWorkflowLive = EventWorkflow.toLayer(Effect.fnUntraced(functio
         return new EventOutcome({ ...base, status: "declined", reason: "expired", hitl: hitlRef(request, "expired"), company: { ...(name ? { name } : {}), ...(domain ? { domain } : {}) } })
       }
       const given = answer.reply.fields
+      for (const [key, value] of Object.entries(given)) {
+        if (key !== "company" && key !== "domain") humanNotes[key] = value
+      }
       if (given["company"]) name = given["company"]
       if (given["domain"]) {
         const check = classifyDomain(given["domain"])
@@ -153,7 +158,13 @@ export const EventWorkflowLive = EventWorkflow.toLayer(Effect.fnUntraced(functio
     const stored = yield* step("research", Schema.Struct({ json_path: Schema.String, pdf_path: Schema.optional(Schema.String) }), Effect.gen(function*() {
       const existing = yield* dossiers.findByKey(domain, executionId)
       if (Option.isSome(existing)) return { json_path: existing.value.json_path }
-      const dossier = yield* research.research({ key: executionId, company, event, crm: internal.crm })
+      const dossier = yield* research.research({
+        key: executionId,
+        company,
+        event,
+        crm: internal.crm,
+        ...(Object.keys(humanNotes).length > 0 ? { humanNotes } : {})
+      })
       const written = yield* dossiers.write(dossier)
       return { json_path: written.json_path, ...(written.pdf_path ? { pdf_path: written.pdf_path } : {}) }
     }))

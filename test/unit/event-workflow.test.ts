@@ -308,6 +308,23 @@ describe("EventWorkflow: replies with the missing company", () => {
         expect((yield* crmNotes).map((n) => n.domain)).toEqual(["acme.io"])
       })))
 
+  it.effect("further key: value lines from the person end up in the dossier", () =>
+    withApp({ events: [nobody] }, () =>
+      Effect.gen(function*() {
+        const auditId = auditIdIn(yield* cycle, "nobody")
+        yield* receive(reply({
+          auditId,
+          from: OPERATOR,
+          via: "header",
+          text: "company: Acme Corp\ndomain: acme.io\ncontact person: Jane Doe (CTO)"
+        }))
+        const outcome = outcomeOf(yield* cycle, "nobody")
+        expect(outcome.status).toBe("delivered")
+        const dossier = readFileSync(outcome.dossier?.json_path ?? "", "utf8")
+        expect(dossier).toContain("Jane Doe (CTO)")
+        expect(dossier).toContain('"kind": "human"')
+      })))
+
   it.effect("a domain the event never mentions is taken from the person (upstream rejected it)", () => {
     const brightwave = makeEvent({ eventId: "bw", summary: "Kickoff with Brightwave" })
     return withApp({ events: [brightwave] }, () =>
