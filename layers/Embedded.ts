@@ -8,14 +8,14 @@ import { ICalFeedLive } from "../src/Integrations/ICalFeed.js"
 import { LocalCrmLive } from "../src/Integrations/LocalCrm.js"
 import { MailDirInboxLive, MailDirMailerLive } from "../src/Integrations/MailDir.js"
 import { VCardContactsLive } from "../src/Integrations/VCardContacts.js"
-import { FileEventLedgerLive } from "../src/Storage/FileEventLedger.js"
+import { SqlEventLedgerLive } from "../src/Storage/SqlEventLedger.js"
 import { makeApp } from "./App.js"
 import { SqliteEngineLive } from "./Engine.js"
 
 export const EmbeddedAdapters = Layer.mergeAll(
   ICalFeedLive,
   VCardContactsLive,
-  FileEventLedgerLive,
+  SqlEventLedgerLive,
   LocalCrmLive,
   MailDirMailerLive,
   MailDirInboxLive
