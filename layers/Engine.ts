@@ -16,6 +16,7 @@ import { Config, ConfigError, Context, Duration, Effect, Exit, Layer, Option, Re
 import { mkdirSync } from "node:fs"
 import * as path from "node:path"
 import { AppConfig } from "../src/Config.js"
+import { acquireStoreLock } from "../src/Storage/StoreLock.js"
 
 export const SqliteEngineLive = Layer.unwrapEffect(Effect.gen(function*() {
   const config = yield* AppConfig
@@ -30,7 +31,9 @@ export const SqliteEngineLive = Layer.unwrapEffect(Effect.gen(function*() {
         entityTerminationTimeout: config.shutdownTimeout
       }
     })),
-    Layer.provideMerge(SqliteClient.layer({ filename: path.join(config.logStorageDir, "workflows.sqlite") }))
+    Layer.provideMerge(SqliteClient.layer({ filename: path.join(config.logStorageDir, "workflows.sqlite") })),
+    // Built first: held before the database is opened, released after it is closed.
+    Layer.provideMerge(Layer.scopedDiscard(acquireStoreLock(config.logStorageDir)))
   )
 }))
 

@@ -187,3 +187,20 @@ describe("doctor", () => {
     expect(bad.stdout()).toMatch(/^crm\s+ok/m)
   })
 })
+
+describe("one process per store", () => {
+  it("a second run or once on the same LOG_STORAGE_DIR is refused with one line; after a crash the lock is taken over", async () => {
+    const logDir = tempDir()
+    const first = runCli(["run"], { LOG_STORAGE_DIR: logDir })
+    await first.waitFor(/run manifest/)
+    const second = await once({ LOG_STORAGE_DIR: logDir })
+    expect(second.code).toBe(1)
+    expect(second.stderr).toContain(`lead-insights: another lead-insights (pid ${first.pid}) is already running on ${logDir}`)
+    first.kill("SIGKILL")
+    await first.exited
+    // the lock of a process that is gone is stale
+    const third = await once({ LOG_STORAGE_DIR: logDir })
+    expect(third.code).toBe(0)
+    expect(summaries(logDir)).toHaveLength(2)
+  })
+})
