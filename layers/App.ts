@@ -12,6 +12,7 @@ import { HitlStore } from "../src/Hitl/HitlStore.js"
 import { Replies } from "../src/Hitl/Replies.js"
 import { Orchestrator } from "../src/Orchestrator.js"
 import { DossierStore } from "../src/Storage/DossierStore.js"
+import { MigrationsLive } from "../src/Storage/Migrations.js"
 import { RunHistory } from "../src/Storage/RunHistory.js"
 
 /**
@@ -35,5 +36,6 @@ export const makeApp = <ROut, E, RIn, ROut2, E2, RIn2, E3 = never, RIn3 = never>
     )),
     Layer.provideMerge(RunHistory.Default),
     Layer.provideMerge(adapters),
+    Layer.provideMerge(MigrationsLive),
     Layer.provideMerge(engine)
   )

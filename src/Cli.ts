@@ -21,6 +21,7 @@ import { HitlStore } from "./Hitl/HitlStore.js"
 import { Replies } from "./Hitl/Replies.js"
 import { MailDirInboxLive } from "./Integrations/MailDir.js"
 import { formatRequestLine, formatRunLine, formatSummary } from "./RunReport.js"
+import { MigrationsLive } from "./Storage/Migrations.js"
 import { RunHistory } from "./Storage/RunHistory.js"
 
 class CycleFailed extends Data.TaggedError("CycleFailed")<{ readonly message: string }> {}
@@ -98,6 +99,7 @@ const HitlLive = Replies.Default.pipe(
   Layer.provideMerge(HitlStore.Default),
   Layer.provideMerge(RunHistory.Default),
   Layer.provideMerge(MailDirInboxLive),
+  Layer.provideMerge(MigrationsLive),
   Layer.provideMerge(EngineClientLive),
   Layer.provideMerge(ConfigLive),
   Layer.provide(PlatformLive)

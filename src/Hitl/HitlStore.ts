@@ -26,17 +26,6 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
     const config = yield* AppConfig
     const history = yield* RunHistory
 
-    yield* sql`CREATE TABLE IF NOT EXISTS li_hitl_requests (
-      audit_id TEXT PRIMARY KEY, execution_id TEXT NOT NULL, run_id TEXT NOT NULL, event_id TEXT NOT NULL,
-      event_summary TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, recipient TEXT NOT NULL,
-      state TEXT NOT NULL, created_at TEXT NOT NULL, replies INTEGER NOT NULL DEFAULT 0, handled INTEGER NOT NULL DEFAULT 0,
-      next_action TEXT, next_due TEXT, decision TEXT, answered_by TEXT, answered_at TEXT)`
-    yield* sql`CREATE TABLE IF NOT EXISTS li_hitl_log (
-      entry_key TEXT PRIMARY KEY, audit_id TEXT NOT NULL, run_id TEXT NOT NULL, at TEXT NOT NULL,
-      type TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL)`
-    yield* sql`CREATE TABLE IF NOT EXISTS li_hitl_replies (
-      reply_key TEXT PRIMARY KEY, audit_id TEXT NOT NULL, seq INTEGER NOT NULL)`
-
     const toRequest = (row: unknown) => decodeRequest(row).pipe(Effect.orDie)
 
     const get = (auditId: string) =>

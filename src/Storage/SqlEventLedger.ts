@@ -1,6 +1,7 @@
 /**
  * The event ledger in the workflow database (SQLite by default, PostgreSQL when scaled out):
  * one row per calendar event, upserted — no whole-file rewrite per event, one truth for every runner.
+ * Its table comes from Storage/Migrations.ts.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Layer, Option, Schema } from "effect"
@@ -29,10 +30,6 @@ export const SqlEventLedgerLive = Layer.effect(
   EventLedger,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    yield* sql`CREATE TABLE IF NOT EXISTS li_events (
-      calendar_id TEXT NOT NULL, event_id TEXT NOT NULL, fingerprint TEXT NOT NULL, status TEXT NOT NULL,
-      rules_hash TEXT NOT NULL, execution_id TEXT, attempt INTEGER, recorded_at TEXT NOT NULL,
-      PRIMARY KEY (calendar_id, event_id))`
 
     return EventLedger.of({
       lookup: (calendarId, eventId) =>
