@@ -28,6 +28,8 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
     const store = yield* HitlStore
     const inbox = yield* Inbox
     const engine = yield* WorkflowEngine.WorkflowEngine
+    // The cycle and the between-cycles loop both read the inbox; one reader at a time.
+    const reading = yield* Effect.makeSemaphore(1)
 
     /** `replyKey` identifies the reply (a mail's Message-ID), so reading the same mail twice delivers it once. */
     const deliver = Effect.fn("Replies.deliver")(function*(auditId: string, reply: HitlReply, replyKey: string) {
@@ -89,7 +91,9 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
     }
 
     /** Reads every waiting mail once; returns how many replies reached a workflow. */
-    const processInbox = Effect.fn("Replies.processInbox")(function*() {
+    const processInbox = () => reading.withPermits(1)(readInbox())
+
+    const readInbox = Effect.fn("Replies.processInbox")(function*() {
       const { mails, unreadable } = yield* inbox.poll
       for (const bad of unreadable) yield* inbox.ack(bad.ref, { _tag: "rejected", reason: `unreadable: ${bad.reason}` })
       let delivered = 0
