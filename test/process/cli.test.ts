@@ -1,6 +1,6 @@
 /** The commands as a user runs them: `once` on the example calendar, bad configuration, the run history. */
 import { describe, expect, it } from "@effect/vitest"
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { root, runCli, summaries, tempDir } from "../support/spawn.js"
 
@@ -202,5 +202,38 @@ describe("one process per store", () => {
     const third = await once({ LOG_STORAGE_DIR: logDir })
     expect(third.code).toBe(0)
     expect(summaries(logDir)).toHaveLength(2)
+  })
+})
+
+describe("run reads replies between cycles", () => {
+  it("a reply dropped into inbox/ reaches its workflow within INBOX_POLL_SECONDS, not at the next poll", async () => {
+    const logDir = tempDir()
+    const p = runCli(["run"], { LOG_STORAGE_DIR: logDir, POLL_INTERVAL_SECONDS: "3600", INBOX_POLL_SECONDS: "0.3" })
+    await p.waitFor(/run manifest/)
+    const request = readdirSync(path.join(logDir, "outbox"))
+      .map((f) => readFileSync(path.join(logDir, "outbox", f), "utf8"))
+      .find((m) => /Subject: \[LI-[a-z0-9]+\] Approve research/.test(m))
+    const auditId = /\[LI-([a-z0-9]+)\]/.exec(request ?? "")?.[1] ?? ""
+    expect(auditId).not.toBe("")
+    writeFileSync(path.join(logDir, "inbox", "approve.eml"), [
+      "From: Jonas Weber <jonas.weber@lead-insights.app>",
+      "To: lead-insights@lead-insights.app",
+      `Subject: AW: [LI-${auditId}] Approve research`,
+      "Message-ID: <approve-between-cycles@lead-insights.app>",
+      "Date: Thu, 26 Nov 2026 09:00:00 +0000",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Ja, freigeben.",
+      ""
+    ].join("\r\n"))
+    await p.waitFor(/1 reply delivered to waiting workflows/, 10_000)
+    p.kill("SIGTERM")
+    expect((await p.exited).code).toBe(0)
+    expect(existsSync(path.join(logDir, "inbox", "processed", "approve.eml"))).toBe(true)
+    // only the first cycle ran; the approval was taken up between cycles
+    expect(summaries(logDir)).toHaveLength(1)
+    const list = runCli(["hitl", "list"], { LOG_STORAGE_DIR: logDir })
+    await list.exited
+    expect(list.stdout()).not.toContain(auditId)
   })
 })
