@@ -192,7 +192,8 @@ const splitSegments = (text: string): Array<Segment> => {
     words = []
   }
   // "(…)" parts are asides (dates, cities, notes): they end the clause and are dropped.
-  const prepared = text.replace(/\([^()]*\)|\[[^\]]*\]/g, " , ").replace(/:(?=\p{L})/gu, ": ")
+  // Brackets end a segment but keep their content: "(Müller & Söhne KG)" can name the company.
+  const prepared = text.replace(/[()[\]]/g, " , ").replace(/:(?=\p{L})/gu, ": ")
   for (const line of prepared.split(/\r?\n/)) {
     for (const raw of line.split(/\s+/)) {
       if (/^[-–—|•/]+$/.test(raw)) {

@@ -158,6 +158,9 @@ describe("extractCompany: names", () => {
       .companyName)
       .toBe("Müller & Söhne GmbH & Co. KG")
     expect(extract({ summary: "Jahresgespräch Nordwind Logistik AG 2026" }).companyName).toBe("Nordwind Logistik AG")
+    // a legal name in brackets beats the person named before it
+    expect(extract({ summary: "Call mit Herrn Müller (Müller & Söhne KG)" }).companyName).toBe("Müller & Söhne KG")
+    expect(extract({ summary: "Kickoff (intern) – Nordwind Logistik GmbH" }).companyName).toBe("Nordwind Logistik GmbH")
   })
 
   it("English patterns", () => {
