@@ -21,8 +21,6 @@ import { MemoryEngineLive } from "./Engine.js"
 export class TestCalendar extends Context.Tag("Test/TestCalendar")<TestCalendar, {
   readonly set: (next: CalendarBatch | CalendarError) => Effect.Effect<void>
   readonly setEvents: (events: ReadonlyArray<CalendarEvent>) => Effect.Effect<void>
-  /** How many times the feed was read. */
-  readonly reads: Effect.Effect<number>
 }>() {}
 
 export const TEST_CALENDAR_ID = "test:calendar"
@@ -30,12 +28,10 @@ export const TEST_CALENDAR_ID = "test:calendar"
 export const TestCalendarLive = (initial: ReadonlyArray<CalendarEvent> = []) =>
   Layer.effectContext(Effect.gen(function*() {
     const next = yield* Ref.make<CalendarBatch | CalendarError>({ events: initial, broken: [] })
-    const reads = yield* Ref.make(0)
     const feed = CalendarFeed.of({
       calendarId: TEST_CALENDAR_ID,
       fetch: (window) =>
-        Ref.update(reads, (n) => n + 1).pipe(
-          Effect.zipRight(Ref.get(next)),
+        Ref.get(next).pipe(
           Effect.flatMap((batch) =>
             batch instanceof CalendarError ? Effect.fail(batch) : Effect.succeed({
               events: batch.events.filter((e) => {
@@ -50,8 +46,7 @@ export const TestCalendarLive = (initial: ReadonlyArray<CalendarEvent> = []) =>
     })
     return Context.make(CalendarFeed, feed).pipe(Context.add(TestCalendar, {
       set: (batch) => Ref.set(next, batch),
-      setEvents: (events) => Ref.set(next, { events, broken: [] }),
-      reads: Ref.get(reads)
+      setEvents: (events) => Ref.set(next, { events, broken: [] })
     }))
   }))
 

@@ -13,6 +13,7 @@ import { Cause, ConfigError, Console, Data, Effect, Layer, Logger, LogLevel, Opt
 import { EngineClientLive } from "../layers/Engine.js"
 import { LiveApp } from "../layers/Live.js"
 import { AppConfig, describeConfigError } from "./Config.js"
+import { errorInfo } from "./Domain/ErrorInfo.js"
 import { Doctor } from "./Doctor.js"
 import { LoggingLive } from "./Observability/Logging.js"
 import { TelemetryLive } from "./Observability/Telemetry.js"
@@ -154,7 +155,7 @@ const describe = (cause: Cause.Cause<unknown>): Option.Option<string> => {
   // @effect/cli has already shown the user what was wrong with the command line.
   if (ValidationError.isValidationError(error)) return Option.none()
   if (ConfigError.isConfigError(error)) return Option.some(describeConfigError(error))
-  return Option.some(error instanceof Error ? error.message : String(error))
+  return Option.some(errorInfo(error).message)
 }
 
 export const cli = (argv: ReadonlyArray<string>) =>

@@ -10,6 +10,7 @@ import { CalendarFeed } from "./Agents/CalendarFeed.js"
 import { Contacts } from "./Agents/Contacts.js"
 import { TriggerDetection } from "./Agents/TriggerDetection.js"
 import { AppConfig } from "./Config.js"
+import { errorInfo } from "./Domain/ErrorInfo.js"
 import { Crm } from "./Agents/Crm.js"
 import { Inbox } from "./Agents/Inbox.js"
 import { ICalFeedLive } from "./Integrations/ICalFeed.js"
@@ -25,7 +26,6 @@ const line = (name: string, ok: boolean | "off", detail: string) =>
     Effect.as(ok !== false)
   )
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 export class Doctor extends Effect.Service<Doctor>()("Doctor", {
   effect: Effect.gen(function*() {
@@ -89,7 +89,7 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
           ] as const,
           ([name, probe]) =>
             (probe as Effect.Effect<string, unknown>).pipe(
-              Effect.matchEffect({ onFailure: (e) => line(name, false, message(e)), onSuccess: (d) => line(name, true, d) })
+              Effect.matchEffect({ onFailure: (e) => line(name, false, errorInfo(e).message), onSuccess: (d) => line(name, true, d) })
             )
         )),
         yield* line(

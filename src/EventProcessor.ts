@@ -10,21 +10,15 @@ import { EventLedger, LedgerEntry } from "./Agents/EventLedger.js"
 import { Extraction } from "./Agents/Extraction.js"
 import { TriggerDetection } from "./Agents/TriggerDetection.js"
 import type { CalendarEvent } from "./Domain/CalendarEvent.js"
+import { errorInfo } from "./Domain/ErrorInfo.js"
 import { eventFingerprint } from "./Domain/Fingerprint.js"
 import { HitlEntry } from "./Domain/Hitl.js"
 import { EventError, EventOutcome, type EventStatus } from "./Domain/RunSummary.js"
 import { EventWorkflow } from "./EventWorkflow.js"
-import { HitlStore } from "./Hitl/HitlStore.js"
+import { HitlStore, isSettled } from "./Hitl/HitlStore.js"
 import type { StepLog } from "./Storage/RunHistory.js"
 
-export const errorOf = (cause: Cause.Cause<unknown>): EventError => {
-  const failure = Cause.squash(cause)
-  if (failure instanceof Error) {
-    const tag = (failure as { readonly _tag?: unknown })._tag
-    return new EventError({ type: typeof tag === "string" ? tag : failure.name, message: failure.message })
-  }
-  return new EventError({ type: "UnknownError", message: String(failure) })
-}
+export const errorOf = (cause: Cause.Cause<unknown>): EventError => new EventError(errorInfo(Cause.squash(cause)))
 
 const STUCK_AFTER_MS = 60_000
 /** How often one version of an event is tried when its workflow fails (a CRM outage, …). */
@@ -68,8 +62,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
             // A request whose reply or timer does not move it on within a while is reported as
             // waiting anyway: one stuck workflow must not hold the whole cycle.
             const patient = now.getTime() - startedAt > STUCK_AFTER_MS
-            const candidates = patient ? yield* hitl.pending : yield* hitl.settledWaiting(now)
-            const waiting = candidates.find((r) => r.execution_id === executionId)
+            const waiting = (yield* hitl.pendingFor(executionId)).find((r) => patient || isSettled(r, now))
             if (waiting && patient) yield* Effect.logWarning(`request ${waiting.audit_id} has not moved for ${STUCK_AFTER_MS / 1000} s`)
             if (waiting) {
               return new EventOutcome({
@@ -118,7 +111,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       const previous = Option.flatMap(seen, (entry) => Option.fromNullable(entry.execution_id))
       if (Option.isSome(previous) && Option.isNone(same)) {
         yield* EventWorkflow.interrupt(previous.value)
-        for (const request of (yield* hitl.pending).filter((r) => r.execution_id === previous.value)) {
+        for (const request of yield* hitl.pendingFor(previous.value)) {
           yield* hitl.update(request.audit_id, { state: "cancelled", next_action: null, next_due: null })
           yield* hitl.log(request.run_id, "cancelled", new HitlEntry({
             audit_id: request.audit_id,
@@ -164,10 +157,14 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
         event: enriched,
         trigger: trigger.value,
         ...(found.companyName === undefined ? {} : { companyName: found.companyName }),
-        ...(found.domain === undefined ? {} : { domain: found.domain })
+        ...(found.domain === undefined ? {} : { domain: found.domain }),
+        ...(found.companyName !== undefined && found.domain === undefined
+          ? { missingReason: `the meeting names ${found.companyName}, but no web domain of theirs` }
+          : {})
       }
       const executionId = yield* EventWorkflow.execute(payload, { discard: true })
-      yield* record(event, fingerprint, "awaiting_missing_info", executionId, attempt)
+      // Linked before anything else, so a crash now still finds this workflow; "interrupted" until it settles.
+      yield* record(event, fingerprint, "interrupted", executionId, attempt)
       yield* log.step(event.eventId, "workflow_started", { execution_id: executionId, attempt })
       const outcome = yield* settle(executionId, base)
       yield* record(event, fingerprint, outcome.status, executionId, attempt)

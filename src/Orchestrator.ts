@@ -11,7 +11,7 @@ import type { BrokenEvent, CalendarEvent } from "./Domain/CalendarEvent.js"
 import { EventError, EventOutcome, RunSummary, runStatusOf } from "./Domain/RunSummary.js"
 import { errorOf, EventProcessor } from "./EventProcessor.js"
 import { withGrace } from "./Graceful.js"
-import { HitlStore } from "./Hitl/HitlStore.js"
+import { HitlStore, isSettled } from "./Hitl/HitlStore.js"
 import { Replies } from "./Hitl/Replies.js"
 import { RunHistory } from "./Storage/RunHistory.js"
 
@@ -130,9 +130,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
     const settleDue = Effect.gen(function*() {
       const busy = Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const pending = yield* hitl.pending
-        const settled = yield* hitl.settledWaiting(new Date(now))
-        return pending.length - settled.length
+        return (yield* hitl.pending).filter((r) => !isSettled(r, new Date(now))).length
       })
       const left = yield* busy.pipe(
         Effect.repeat({ until: (n) => n === 0, schedule: Schedule.spaced("100 millis") }),

@@ -5,6 +5,7 @@
  */
 import * as Activity from "@effect/workflow/Activity"
 import { Effect, Schedule, Schema } from "effect"
+import { errorInfo } from "./Domain/ErrorInfo.js"
 
 export class StepFailed extends Schema.TaggedError<StepFailed>()("StepFailed", {
   step: Schema.String,
@@ -16,12 +17,10 @@ export class StepFailed extends Schema.TaggedError<StepFailed>()("StepFailed", {
   }
 }
 
-const asStepFailed = (step: string) => (e: unknown) =>
-  new StepFailed({
-    step,
-    type: typeof e === "object" && e !== null && "_tag" in e && typeof e._tag === "string" ? e._tag : "Error",
-    reason: e instanceof Error ? e.message : String(e)
-  })
+const asStepFailed = (step: string) => (e: unknown) => {
+  const { message, type } = errorInfo(e)
+  return new StepFailed({ step, type, reason: message })
+}
 
 export const makeStep = (executionId: string) =>
 <A, I, E>(name: string, success: Schema.Schema<A, I>, execute: Effect.Effect<A, E>) =>

@@ -14,6 +14,13 @@ import { RunHistory } from "../Storage/RunHistory.js"
 
 const decodeRequest = Schema.decodeUnknown(HitlRequest)
 
+/**
+ * A pending request really waiting for a person: every reply taken up by the workflow, and no
+ * timer overdue. Anything else is about to move, so whoever waits for a settled state waits on.
+ */
+export const isSettled = (request: HitlRequest, now: Date): boolean =>
+  request.replies === request.handled && (request.next_due === null || Date.parse(request.next_due) > now.getTime())
+
 // Entries written in the same millisecond still read in the order things happen.
 const stage = ["request", "reminder", "escalation", "reply", "please_answer", "decision", "ignored_reply", "expired", "cancelled"]
 const byTimeThenStage = (a: { at: string; type: string }, b: { at: string; type: string }) =>
@@ -131,15 +138,14 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
       Effect.withSpan("HitlStore.pending")
     )
 
-    /**
-     * Requests really waiting for a person: pending, every reply taken up by the workflow, and no
-     * timer overdue. Anything else is about to move, so whoever waits for a settled state waits on.
-     */
-    const settledWaiting = (now: Date) =>
-      Effect.map(pending, (requests) =>
-        requests.filter((r) => r.replies === r.handled && (r.next_due === null || Date.parse(r.next_due) > now.getTime()))
+    const pendingFor = (executionId: string) =>
+      sql`SELECT * FROM li_hitl_requests WHERE state = 'pending' AND execution_id = ${executionId}
+          ORDER BY created_at, audit_id`.pipe(
+        Effect.flatMap(Effect.forEach(toRequest)),
+        Effect.orDie,
+        Effect.withSpan("HitlStore.pendingFor")
       )
 
-    return { get, create, update, log, claimReply, pending, settledWaiting } as const
+    return { get, create, update, log, claimReply, pending, pendingFor } as const
   })
 }) {}

@@ -333,6 +333,8 @@ describe("EventWorkflow: replies with the missing company", () => {
         expect(statuses(first)).toEqual({ bw: "awaiting_missing_info" })
         const auditId = auditIdIn(first, "bw")
         expect((yield* sentMails)[0]?.text).toContain("company: Brightwave")
+        // the request says what is known and what is missing
+        expect((yield* sentMails)[0]?.text).toContain("the meeting names Brightwave, but no web domain of theirs")
         yield* receive(reply({ auditId, from: OPERATOR, text: "domain: brightwave-energy.de" }))
         const outcome = outcomeOf(yield* cycle, "bw")
         expect(outcome.status).toBe("delivered")
