@@ -29,6 +29,23 @@ const positiveInt = (name: string, fallback: number) =>
     Config.withDefault(fallback)
   )
 
+const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 }
+
+/** "20MB" / "512KB" / "1048576" → bytes (binary multiples: 1 MB = 1024 × 1024 bytes). */
+export const parseByteSize = (raw: string): number | undefined => {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?b?)$/i.exec(raw.trim())
+  const unit = match ? BYTE_UNITS[(match[2] ?? "").toLowerCase()] : undefined
+  const bytes = match?.[1] && unit ? Math.floor(Number(match[1]) * unit) : undefined
+  return bytes !== undefined && bytes > 0 ? bytes : undefined
+}
+
+const byteSize = (name: string, fallback: string) =>
+  Config.string(name).pipe(
+    Config.validate({ message: "must be a size like 20MB, 512KB or a number of bytes", validation: (raw) => parseByteSize(raw) !== undefined }),
+    Config.withDefault(fallback),
+    Config.map((raw) => parseByteSize(raw) ?? 0)
+  )
+
 const httpUrlOrPath = (name: string, fallback: string) =>
   Config.string(name).pipe(
     Config.validate({
@@ -75,6 +92,9 @@ const config = Config.all({
   calendarProvider: Config.literal("ical", "google")("CALENDAR_PROVIDER").pipe(Config.withDefault("ical" as const)),
   icalUrl: httpUrlOrPath("ICAL_URL", examplePath("calendar.ics")),
   icalTimeout: positive("ICAL_TIMEOUT_SECONDS", 30).pipe(Config.map(Duration.seconds)),
+  icalMaxBytes: byteSize("ICAL_MAX_BYTES", "20MB"),
+  maxOccurrencesPerSeries: positiveInt("MAX_OCCURRENCES_PER_SERIES", 50),
+  inboxMaxBytes: byteSize("INBOX_MAX_BYTES", "25MB"),
   vcardFile: Config.string("VCARD_FILE").pipe(Config.withDefault(examplePath("contacts.vcf"))),
   lookbackDays: nonNegative("CAL_LOOKBACK_DAYS", 1),
   lookaheadDays: nonNegative("CAL_LOOKAHEAD_DAYS", 14),

@@ -25,7 +25,9 @@ export class CalendarEvent extends Schema.Class<CalendarEvent>("CalendarEvent")(
   /** URLs the calendar attaches to the event (the `URL` property, conference links). */
   urls: Schema.Array(Schema.String),
   organizer: Schema.optional(Person),
-  attendees: Schema.Array(Person)
+  attendees: Schema.Array(Person),
+  /** Fields the calendar gave at more than the stored length (`description`, `attendees` …): cut there. */
+  truncated: Schema.optional(Schema.Array(Schema.String))
 }) {}
 
 /** A VEVENT that could not be read. It ends the cycle as `failed`; the other events go on. */
@@ -37,10 +39,24 @@ export class BrokenEvent extends Schema.Class<BrokenEvent>("BrokenEvent")({
   reason: Schema.String
 }) {}
 
+/** A recurring event with more occurrences in the window than are handled: the first `kept` were. */
+export class SkippedOccurrences extends Schema.Class<SkippedOccurrences>("SkippedOccurrences")({
+  calendarId: Schema.String,
+  /** The series' UID. */
+  seriesId: Schema.String,
+  summary: Schema.String,
+  kept: Schema.Number,
+  skipped: Schema.Number,
+  /** The window held too many to count them all: `skipped` is a lower bound. */
+  atLeast: Schema.Boolean
+}) {}
+
 /** What one read of a calendar gives: the events in the window, and the ones that were broken. */
 export interface CalendarBatch {
   readonly events: ReadonlyArray<CalendarEvent>
   readonly broken: ReadonlyArray<BrokenEvent>
+  /** Series cut to MAX_OCCURRENCES_PER_SERIES in this window. */
+  readonly skipped?: ReadonlyArray<SkippedOccurrences>
 }
 
 /** The time window a poll looks at: `[from, to)`. */

@@ -6,6 +6,7 @@ import { Either } from "effect"
 import ICAL from "ical.js"
 import { createHash } from "node:crypto"
 import { createRequire } from "node:module"
+import { clip, LIMITS } from "./ICalFields.js"
 
 /**
  * Bytes to unfolded text (iCalendar and vCard alike): folds are at octets, so they are removed
@@ -120,7 +121,8 @@ const isParsable = (component: string) => {
 
 export const tzidsOf = (timezones: ReadonlyArray<string>): ReadonlySet<string> =>
   new Set(timezones.flatMap((z) => {
-    const m = /^TZID[;:](?:[^:]*:)?(.*)$/im.exec(z)
+    // `[^:\r\n]`: parameters stop at the line's end, or "TZID:Custom" would read the next line's name.
+    const m = /^TZID[;:](?:[^:\r\n]*:)?(.*)$/im.exec(z)
     return m?.[1] ? [m[1].trim()] : []
   }))
 
@@ -216,7 +218,7 @@ export const peekBlock = (block: RawBlock) => {
   const dtstart = first(block, "DTSTART")
   return {
     uid: uid && uid.length > 0 ? uid : undefined,
-    summary: summary ? unescapeText(summary.value) : "",
+    summary: summary ? clip(unescapeText(summary.value), LIMITS.summary) : "",
     start: dtstart && isValidDateValue(dtstart.value.trim()) ? readableStart(dtstart) : undefined
   }
 }

@@ -1,11 +1,13 @@
 /**
  * The iCalendar adapter of the CalendarFeed port: ICAL_URL is a file path, a file:// URL or an
- * http(s) URL. The whole feed is read on every fetch; parsing is in ICalParse (pure).
+ * http(s) URL. The whole feed is read on every fetch, bounded in time (ICAL_TIMEOUT_SECONDS) and
+ * size (ICAL_MAX_BYTES), so a feed that never ends fails the cycle instead of the process;
+ * parsing is in ICalParse (pure).
  */
 import { FileSystem, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
-import { Cause, Duration, Effect, Either, Layer, Schedule } from "effect"
+import { Cause, Duration, Effect, Either, Layer, Schedule, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { CalendarError, CalendarFeed } from "../Agents/CalendarFeed.js"
@@ -33,6 +35,36 @@ export const displayUrl = (url: string): string => {
     return "<unparsable URL>"
   }
 }
+
+const MB = 1024 * 1024
+
+export const formatBytes = (n: number): string =>
+  n >= MB ? `${Number((n / MB).toFixed(1))} MB` : n >= 1024 ? `${Number((n / 1024).toFixed(1))} KB` : `${n} bytes`
+
+/** Not a missing error: a device or pipe would never end, a directory is no calendar. */
+const FILE_TYPES: Partial<Record<FileSystem.File.Type, string>> = {
+  Directory: "a directory",
+  FIFO: "a named pipe",
+  CharacterDevice: "a character device",
+  BlockDevice: "a block device",
+  Socket: "a socket"
+}
+
+/** The bytes of `stream`; past `max` it fails with `tooLarge` without holding more than `max` in memory. */
+const collectAtMost = <E, E2>(stream: Stream.Stream<Uint8Array, E>, max: number, tooLarge: () => E2) =>
+  Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    return stream.pipe(
+      Stream.runForEach((chunk) => {
+        size += chunk.length
+        if (size > max) return Effect.fail(tooLarge())
+        chunks.push(chunk)
+        return Effect.void
+      }),
+      Effect.map((): Uint8Array => Buffer.concat(chunks, size))
+    )
+  })
 
 const filePath = (source: string) => (/^file:\/\//i.test(source) ? fileURLToPath(source) : source)
 
@@ -67,6 +99,9 @@ export const make = Effect.gen(function*() {
   const source = config.icalUrl.trim()
   const calendarId = `ical:${isHttp(source) ? displayUrl(source) : filePath(source)}`
   const fail = (reason: string) => new CalendarError({ calendarId, reason })
+  const maxBytes = config.icalMaxBytes
+  const tooLarge = (what: string) => () => fail(`${what} is larger than ICAL_MAX_BYTES (${formatBytes(maxBytes)})`)
+  const timedOut = (what: string) => () => fail(`timed out after ${Duration.format(config.icalTimeout)} reading ${what}`)
 
   const client = (yield* HttpClient.HttpClient).pipe(
     HttpClient.filterStatusOk,
@@ -74,29 +109,47 @@ export const make = Effect.gen(function*() {
   )
 
   const download = Effect.fn("ICalFeed.download")(function*(url: string) {
-    yield* Effect.annotateCurrentSpan("url", displayUrl(url))
+    const shown = displayUrl(url)
+    yield* Effect.annotateCurrentSpan("url", shown)
     const response = yield* client.execute(HttpClientRequest.get(url).pipe(
       HttpClientRequest.setHeader("accept", "text/calendar, */*;q=0.5")
-    ))
-    const body = yield* response.arrayBuffer
-    return new Uint8Array(body)
+    )).pipe(Effect.mapError((e) => fail(httpReason(shown, e, config.icalTimeout))))
+    // A declared length says it at once; a chunked or lying response is counted as it streams.
+    const declared = Number(response.headers["content-length"] ?? Number.NaN)
+    if (declared > maxBytes) return yield* tooLarge(shown)()
+    return yield* collectAtMost(
+      response.stream.pipe(Stream.mapError((e) => fail(httpReason(shown, e, config.icalTimeout)))),
+      maxBytes,
+      tooLarge(shown)
+    )
   }, (effect, url) =>
     effect.pipe(
-      Effect.timeout(config.icalTimeout),
-      Effect.mapError((e) => fail(httpReason(displayUrl(url), e, config.icalTimeout)))
+      Effect.timeoutFail({ duration: config.icalTimeout, onTimeout: timedOut(displayUrl(url)) })
     ))
 
   const readFile = Effect.fn("ICalFeed.readFile")(function*(path: string) {
     yield* Effect.annotateCurrentSpan("path", path)
-    return yield* fs.readFile(path).pipe(Effect.mapError((e) => fail(fileReason(path, e))))
-  })
+    const platformFail = (e: PlatformError) => fail(fileReason(path, e))
+    // Checked before opening: opening a named pipe waits for a writer, reading /dev/zero never ends.
+    const info = yield* fs.stat(path).pipe(Effect.mapError(platformFail))
+    const notRegular = FILE_TYPES[info.type]
+    if (info.type !== "File") return yield* fail(`${path} is not a regular file (${notRegular ?? info.type})`)
+    if (Number(info.size) > maxBytes) return yield* tooLarge(path)()
+    // The file may grow after the check: one byte more than allowed is all that is read.
+    return yield* collectAtMost(
+      fs.stream(path, { bytesToRead: maxBytes + 1 }).pipe(Stream.mapError(platformFail)),
+      maxBytes,
+      tooLarge(path)
+    )
+  }, (effect, path) => Effect.timeoutFail(effect, { duration: config.icalTimeout, onTimeout: timedOut(path) }))
 
   const read = isHttp(source) ? download(source) : readFile(filePath(source))
 
   const fetch = Effect.fn("ICalFeed.fetch")(function*(window: TimeWindow) {
     yield* Effect.annotateCurrentSpan({ calendarId, from: window.from.toISOString(), to: window.to.toISOString() })
     const bytes = yield* read
-    const batch = yield* Either.match(parseCalendar(bytes, calendarId, window), {
+    const limits = { maxOccurrencesPerSeries: config.maxOccurrencesPerSeries }
+    const batch = yield* Either.match(parseCalendar(bytes, calendarId, window, limits), {
       onLeft: (reason) => Effect.fail(fail(reason)),
       onRight: Effect.succeed
     })

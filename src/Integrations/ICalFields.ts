@@ -2,6 +2,31 @@
 import type ICAL from "ical.js"
 import { Person } from "../Domain/CalendarEvent.js"
 
+/**
+ * What an event keeps of its text. A feed may carry a 10 MB description; the event is copied into
+ * workflow rows, step lines and mails, so it is cut here, once, at the parse boundary. Trigger
+ * detection and extraction see the cut text: a meeting's trigger words and company are near the
+ * top, well inside these limits.
+ */
+export const LIMITS = {
+  summary: 1024,
+  location: 1024,
+  description: 32 * 1024,
+  attendees: 200,
+  urls: 20,
+  url: 2048,
+  name: 256,
+  /** The longest address SMTP can carry (RFC 5321); a longer one is not an address. */
+  email: 254
+} as const
+
+/** At most `max` UTF-16 units, ending in "…" when cut, never inside a surrogate pair. */
+export const clip = (s: string, max: number): string => {
+  if (s.length <= max) return s
+  const end = /[\uD800-\uDBFF]/.test(s[max - 2] ?? "") ? max - 2 : max - 1
+  return `${s.slice(0, end)}…`
+}
+
 const text = (c: ICAL.Component, name: string): string => {
   const v = c.getFirstPropertyValue(name)
   return typeof v === "string" ? v : ""
@@ -19,8 +44,9 @@ const paramText = (p: ICAL.Property, name: string): string | undefined => {
 const person = (p: ICAL.Property): Person | undefined => {
   const raw = p.getFirstValue()
   const address = typeof raw === "string" ? raw.trim().replace(/^mailto:/i, "").trim() : ""
-  const email = address.includes("@") ? address : undefined
-  const name = paramText(p, "cn")
+  const email = address.includes("@") && address.length <= LIMITS.email ? address : undefined
+  const cn = paramText(p, "cn")
+  const name = cn === undefined ? undefined : clip(cn, LIMITS.name)
   if (email === undefined && name === undefined) return undefined
   return new Person({ ...(email !== undefined ? { email } : {}), ...(name !== undefined ? { name } : {}) })
 }
@@ -37,21 +63,34 @@ const LINK_PROPS = [
 const urls = (c: ICAL.Component) => {
   const found = LINK_PROPS.flatMap((name) => strings(c, name))
     .map((u) => u.trim())
-    .filter((u) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(u))
+    // A cut URL leads nowhere: an overlong one is dropped, not shortened.
+    .filter((u) => u.length <= LIMITS.url && /^[a-z][a-z0-9+.-]*:\S+$/i.test(u))
   return [...new Set(found)]
 }
 
 export const eventFields = (c: ICAL.Component) => {
   const organizerProp = c.getFirstProperty("organizer")
   const organizer = organizerProp ? person(organizerProp) : undefined
-  return {
-    summary: text(c, "summary"),
-    description: text(c, "description"),
-    location: text(c, "location"),
-    urls: urls(c),
-    ...(organizer !== undefined ? { organizer } : {}),
-    attendees: c.getAllProperties("attendee").flatMap((p) => person(p) ?? [])
+  const truncated: Array<string> = []
+  const bounded = <A extends { readonly length: number }>(field: string, value: A, max: number, cut: (a: A) => A): A => {
+    if (value.length <= max) return value
+    truncated.push(field)
+    return cut(value)
   }
+  const textField = (name: "summary" | "description" | "location") =>
+    bounded(name, text(c, name), LIMITS[name], (s) => clip(s, LIMITS[name]))
+  const attendeeProps = c.getAllProperties("attendee")
+  const fields = {
+    summary: textField("summary"),
+    description: textField("description"),
+    location: textField("location"),
+    urls: bounded("urls", urls(c), LIMITS.urls, (u) => u.slice(0, LIMITS.urls)),
+    ...(organizer !== undefined ? { organizer } : {}),
+    // Only as many properties are read as can be kept: a feed may list thousands of attendees.
+    attendees: bounded("attendees", attendeeProps, LIMITS.attendees, (a) => a.slice(0, LIMITS.attendees))
+      .flatMap((p) => person(p) ?? [])
+  }
+  return truncated.length > 0 ? { ...fields, truncated } : fields
 }
 
 export const isCancelled = (c: ICAL.Component) => text(c, "status").toUpperCase() === "CANCELLED"

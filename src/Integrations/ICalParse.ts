@@ -9,7 +9,13 @@
 import { Either } from "effect"
 import ICAL from "ical.js"
 import nodeIcal, { type CalendarResponse, type DateWithTimeZone, type VEvent } from "node-ical"
-import { BrokenEvent, type CalendarBatch, CalendarEvent, type TimeWindow } from "../Domain/CalendarEvent.js"
+import {
+  BrokenEvent,
+  type CalendarBatch,
+  CalendarEvent,
+  SkippedOccurrences,
+  type TimeWindow
+} from "../Domain/CalendarEvent.js"
 import {
   decodeCalendar,
   normalizeBlock,
@@ -21,16 +27,24 @@ import {
   tzidsOf,
   validateBlock
 } from "./ICalBlocks.js"
-import { eventFields, isBirthday, isCancelled } from "./ICalFields.js"
+import { clip, eventFields, isBirthday, isCancelled } from "./ICalFields.js"
 import { type Instance, Series } from "./ICalRecurrence.js"
+
+export interface ParseLimits {
+  /** Occurrences of one series kept per window (MAX_OCCURRENCES_PER_SERIES); the rest are counted. */
+  readonly maxOccurrencesPerSeries: number
+}
+
+const DEFAULT_LIMITS: ParseLimits = { maxOccurrencesPerSeries: 50 }
 
 /** `Left(reason)` when the bytes are not an iCalendar at all; broken single events go to `broken`. */
 export const parseCalendar = (
   bytes: Uint8Array,
   calendarId: string,
-  window: TimeWindow
+  window: TimeWindow,
+  limits: ParseLimits = DEFAULT_LIMITS
 ): Either.Either<CalendarBatch, string> =>
-  Either.map(decodeCalendar(bytes), (text) => parseText(text, calendarId, window))
+  Either.map(decodeCalendar(bytes), (text) => parseText(text, calendarId, window, limits))
 
 interface Good {
   readonly block: RawBlock
@@ -38,10 +52,24 @@ interface Good {
   readonly component: ICAL.Component
 }
 
-const parseText = (text: string, calendarId: string, window: TimeWindow): CalendarBatch => {
+/** One series (master and overrides) as node-ical reads it, with its RDATE probes. */
+interface Unit {
+  readonly uid: string
+  readonly group: ReadonlyArray<Good>
+  readonly source: string
+  readonly probes: ReadonlyArray<string>
+}
+
+type Resolved = { readonly entry: VEvent; readonly rdates: ReadonlyArray<DateWithTimeZone> } | { readonly error: string }
+
+// Error texts may quote the offending line, and a line may be megabytes long.
+const MAX_REASON = 500
+
+const parseText = (text: string, calendarId: string, window: TimeWindow, limits: ParseLimits): CalendarBatch => {
   const { events: blocks, timezones } = splitComponents(text)
   const fileZones = tzidsOf(timezones)
   const broken: Array<BrokenEvent> = []
+  const skipped: Array<SkippedOccurrences> = []
   const groups = new Map<string, Array<Good>>()
   const masters = new Map<string, number>()
   const report = (block: RawBlock, reason: string) => {
@@ -52,7 +80,7 @@ const parseText = (text: string, calendarId: string, window: TimeWindow): Calend
         eventId: peek.uid ?? `vevent-${block.index}`,
         summary: peek.summary,
         ...(peek.start !== undefined ? { start: peek.start } : {}),
-        reason
+        reason: clip(reason, MAX_REASON)
       })
     )
   }
@@ -77,36 +105,103 @@ const parseText = (text: string, calendarId: string, window: TimeWindow): Calend
     groups.set(uid, group)
   }
 
+  const units = [...groups].map(([uid, group]): Unit => ({
+    uid,
+    group,
+    source: group.map((g) => `BEGIN:VEVENT\r\n${normalizeBlock(g.block, uid, fileZones)}\r\nEND:VEVENT`).join("\r\n"),
+    probes: rdateProbes(group, uid, fileZones)
+  }))
+  const resolved = resolveAll(units, timezones)
+
   const events: Array<CalendarEvent> = []
-  for (const [uid, group] of groups) {
-    const source = group.map((g) => `BEGIN:VEVENT\r\n${normalizeBlock(g.block, uid, fileZones)}\r\nEND:VEVENT`)
+  for (const unit of units) {
+    const { uid, group } = unit
     const components = new Map(group.map((g) => [g.block.index, g.component]))
     try {
-      const parsed = nodeIcal.sync.parseICS(wrap([...timezones, ...source].join("\r\n")))
-      const entry = parsed[uid]
-      if (!isVEvent(entry)) throw new Error("the event could not be read")
-      const series = new Series(entry, components, rdates(group, uid, timezones, fileZones))
+      const found = resolved.get(uid)
+      if (found === undefined || "error" in found) throw new Error(found?.error ?? "the event could not be read")
+      const series = new Series(found.entry, components, found.rdates)
       if (series.masterComponent && isCancelled(series.masterComponent)) continue
-      const found = series.expand(window).flatMap((instance) => {
+      const { instances, complete } = series.expand(window)
+      const wanted = instances.flatMap((instance) => {
         const component = components.get(instance.block)
         return component && !isCancelled(component) && !isBirthday(series.masterComponent ?? component)
-          ? [toEvent(calendarId, uid, instance, component)]
+          ? [{ instance, component }]
           : []
       })
-      events.push(...found)
+      // The first occurrences of the window are kept; a series with hundreds (FREQ=HOURLY, a
+      // generated feed) must not flood the cycle with workflows.
+      const kept = wanted.length > limits.maxOccurrencesPerSeries || !complete
+        ? [...wanted].sort((a, b) => startMs(a.instance) - startMs(b.instance)).slice(0, limits.maxOccurrencesPerSeries)
+        : wanted
+      if (kept.length < wanted.length || !complete) {
+        const first = series.masterComponent ?? group[0]?.component
+        skipped.push(
+          new SkippedOccurrences({
+            calendarId,
+            seriesId: uid,
+            summary: first ? eventFields(first).summary : "",
+            kept: kept.length,
+            skipped: wanted.length - kept.length,
+            atLeast: !complete
+          })
+        )
+      }
+      events.push(...kept.map(({ component, instance }) => toEvent(calendarId, uid, instance, component)))
     } catch (e) {
       for (const g of group) report(g.block, e instanceof Error ? e.message : String(e))
     }
   }
   events.sort((a, b) => startMs(a) - startMs(b) || a.eventId.localeCompare(b.eventId))
-  return { events, broken }
+  return skipped.length > 0 ? { events, broken, skipped } : { events, broken }
+}
+
+/**
+ * node-ical reads every series in one pass, so the file's VTIMEZONEs are parsed once per feed, not
+ * once per event. Should node-ical throw on some series, the units are halved until the one it
+ * throws on is found; the others are still read.
+ */
+const resolveAll = (units: ReadonlyArray<Unit>, timezones: ReadonlyArray<string>): ReadonlyMap<string, Resolved> => {
+  const out = new Map<string, Resolved>()
+  const go = (part: ReadonlyArray<Unit>): void => {
+    if (part.length === 0) return
+    let parsed: CalendarResponse
+    try {
+      parsed = nodeIcal.sync.parseICS(wrap([...timezones, ...part.flatMap((u) => [u.source, ...u.probes])].join("\r\n")))
+    } catch (e) {
+      const [only] = part
+      if (only !== undefined && part.length === 1) {
+        out.set(only.uid, { error: e instanceof Error ? e.message : String(e) })
+        return
+      }
+      const half = Math.ceil(part.length / 2)
+      go(part.slice(0, half))
+      go(part.slice(half))
+      return
+    }
+    for (const unit of part) {
+      const entry = parsed[unit.uid]
+      if (!isVEvent(entry)) {
+        out.set(unit.uid, { error: "the event could not be read" })
+        continue
+      }
+      const rdates = unit.probes.flatMap((_, i) => {
+        const probe = parsed[probeUid(unit.uid, i)]
+        return isVEvent(probe) ? [probe.start] : []
+      })
+      out.set(unit.uid, { entry, rdates })
+    }
+  }
+  go(units)
+  return out
 }
 
 const isVEvent = (entry: CalendarResponse[string]): entry is VEvent => entry?.type === "VEVENT"
 
 const wrap = (body: string) => `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//lead-insights//parse//EN\r\n${body}\r\nEND:VCALENDAR\r\n`
 
-const startMs = (e: CalendarEvent) => Date.parse(e.allDay ? `${e.start}T00:00:00Z` : e.start)
+const startMs = (e: { readonly allDay: boolean; readonly start: string }) =>
+  Date.parse(e.allDay ? `${e.start}T00:00:00Z` : e.start)
 
 const toEvent = (calendarId: string, uid: string, instance: Instance, component: ICAL.Component) =>
   new CalendarEvent({
@@ -119,15 +214,12 @@ const toEvent = (calendarId: string, uid: string, instance: Instance, component:
   })
 
 /**
- * RDATE values resolved to instants by node-ical itself (so TZIDs mean the same as in DTSTART):
- * each value becomes the DTSTART of a throw-away event.
+ * RDATE values are resolved to instants by node-ical itself (so TZIDs mean the same as in
+ * DTSTART): each value becomes the DTSTART of a throw-away event read in the same pass.
  */
-const rdates = (
-  group: ReadonlyArray<Good>,
-  uid: string,
-  timezones: ReadonlyArray<string>,
-  fileZones: ReadonlySet<string>
-): ReadonlyArray<DateWithTimeZone> => {
+const probeUid = (uid: string, i: number) => `${uid}#rdate-${i}`
+
+const rdateProbes = (group: ReadonlyArray<Good>, uid: string, fileZones: ReadonlySet<string>): ReadonlyArray<string> => {
   const master = group.find((g) => !g.block.lines.some((l) => splitLine(l)?.name === "RECURRENCE-ID"))
   if (!master) return []
   const lines = normalizeBlock(master.block, uid, fileZones).split("\r\n").map(splitLine)
@@ -136,11 +228,5 @@ const rdates = (
       ? l.value.split(",").map((v) => ({ params: l.params.replace(/;VALUE=PERIOD/i, ""), value: v.split("/")[0] ?? "" }))
       : []
   )
-  if (values.length === 0) return []
-  const probe = values.map((v, i) => `BEGIN:VEVENT\r\nUID:rdate-${i}\r\nDTSTART${v.params}:${v.value}\r\nEND:VEVENT`)
-  const parsed = nodeIcal.sync.parseICS(wrap([...timezones, ...probe].join("\r\n")))
-  return values.flatMap((_, i) => {
-    const entry = parsed[`rdate-${i}`]
-    return isVEvent(entry) ? [entry.start] : []
-  })
+  return values.map((v, i) => `BEGIN:VEVENT\r\nUID:${probeUid(uid, i)}\r\nDTSTART${v.params}:${v.value}\r\nEND:VEVENT`)
 }

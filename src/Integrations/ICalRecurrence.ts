@@ -9,6 +9,12 @@ import type { TimeWindow } from "../Domain/CalendarEvent.js"
 
 const DAY = 86_400_000
 
+/** The occurrences of one series in a window; `complete: false` when only the window's start could be read. */
+export interface Expansion {
+  readonly instances: ReadonlyArray<Instance>
+  readonly complete: boolean
+}
+
 export interface Instance {
   /** Compact original start (`20261126T090000Z` / `20261126`), undefined for a single event. */
   readonly occurrence: string | undefined
@@ -104,7 +110,7 @@ export class Series {
     return this.orphan || this.master.rrule !== undefined || this.rdates.length > 0
   }
 
-  expand(window: TimeWindow): ReadonlyArray<Instance> {
+  expand(window: TimeWindow): Expansion {
     const excluded = this.exdates()
     const overridden = new Set<string>()
     const out: Array<Instance> = []
@@ -117,26 +123,36 @@ export class Series {
       overridden.add(occ)
       if (!excluded(occ)) keep(this.instance(o, o.start, occ, true))
     }
-    if (this.orphan) return out
+    if (this.orphan) return { instances: out, complete: true }
     const seen = new Set<string>()
-    for (const date of this.candidates(window)) {
+    const { dates, complete } = this.candidates(window)
+    for (const date of dates) {
       const occ = occurrenceId(date, this.allDay)
       if (seen.has(occ) || overridden.has(occ) || excluded(occ)) continue
       seen.add(occ)
       keep(this.instance(this.master, date, this.recurring ? occ : undefined, false))
     }
-    return out
+    return { instances: out, complete }
   }
 
-  private candidates(window: TimeWindow): ReadonlyArray<Date> {
+  private candidates(window: TimeWindow): { readonly dates: ReadonlyArray<Date>; readonly complete: boolean } {
     const rule = this.master.rrule
     const extra = this.rdates.length > 0 ? [this.master.start, ...this.rdates] : []
-    if (!rule) return extra.length > 0 ? extra : [this.master.start]
+    if (!rule) return { dates: extra.length > 0 ? extra : [this.master.start], complete: true }
     // Generous bounds, exact overlap is decided in `overlaps`; all-day dates are local midnights.
     const margin = this.allDay ? (this.durationDays + 2) * DAY : this.durationMs + 1
     const from = new Date(window.from.getTime() - margin)
     const to = new Date(window.to.getTime() + (this.allDay ? 2 * DAY : 0))
-    return [...rule.between(from, to, true), ...extra]
+    try {
+      return { dates: [...rule.between(from, to, true), ...extra], complete: true }
+    } catch (e) {
+      // The rule library stops after 10 000 steps (FREQ=MINUTELY over two weeks …). Such a series
+      // is cut to MAX_OCCURRENCES_PER_SERIES anyway: read the start of the window only.
+      const step = stepMs(rule.options)
+      if (!(e instanceof Error && /maximum iterations/i.test(e.message)) || step === undefined) throw e
+      const lead = new Date(Math.min(to.getTime(), from.getTime() + LEAD_STEPS * step))
+      return { dates: [...rule.between(from, lead, true), ...extra], complete: false }
+    }
   }
 
   private instance(source: Override, start: Date, occurrence: string | undefined, own: boolean): Instance {
@@ -172,6 +188,26 @@ export class Series {
     }
     return (occ) => ids.has(occ) || days.has(occ.slice(0, 8))
   }
+}
+
+/** Steps of a rule read when the whole window is too many: well under the library's 10 000. */
+const LEAD_STEPS = 2_000
+
+const STEP_MS: Partial<Record<string, number>> = {
+  SECONDLY: 1000,
+  MINUTELY: 60_000,
+  HOURLY: 3_600_000,
+  DAILY: DAY,
+  WEEKLY: 7 * DAY,
+  MONTHLY: 31 * DAY,
+  YEARLY: 366 * DAY
+}
+
+/** The longest time one step of the rule covers (FREQ × INTERVAL). */
+const stepMs = (options: Record<string, unknown>): number | undefined => {
+  const unit = typeof options["freq"] === "string" ? STEP_MS[options["freq"].toUpperCase()] : undefined
+  const interval = typeof options["interval"] === "number" && options["interval"] > 0 ? options["interval"] : 1
+  return unit === undefined ? undefined : unit * interval
 }
 
 /** `[from, to)` overlap; a zero-length event counts when it starts inside the window. */

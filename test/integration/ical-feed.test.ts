@@ -2,14 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Duration, Effect, Layer } from "effect"
-import { readFileSync } from "node:fs"
-import { createServer, type Server } from "node:http"
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { createServer, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { CalendarFeed } from "../../src/Agents/CalendarFeed.js"
-import { AppConfig } from "../../src/Config.js"
-import { displayUrl, ICalFeedLive } from "../../src/Integrations/ICalFeed.js"
+import { AppConfig, type AppConfigShape } from "../../src/Config.js"
+import { displayUrl, formatBytes, ICalFeedLive } from "../../src/Integrations/ICalFeed.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const fixturePath = path.join(here, "..", "fixtures", "ical", "recurring-dst.ics")
@@ -19,6 +21,22 @@ const window = { from: new Date("2025-10-20T00:00:00Z"), to: new Date("2025-11-2
 let server: Server
 let base = ""
 const hits = new Map<string, number>()
+/** Bytes the endless feeds managed to send before the client hung up, by URL. */
+const sentBeforeClose = new Map<string, number>()
+
+/** A calendar that never ends: header, then 64 KB property lines as fast as the client takes them. */
+const endless = (url: string, res: ServerResponse) => {
+  res.writeHead(200, { "content-type": "text/calendar; charset=utf-8" })
+  const line = Buffer.from(`X-FILL:${"x".repeat(65_000)}\r\n`)
+  let sent = 0
+  const pump = () => {
+    while (!res.destroyed && res.write(line)) sent += line.length
+  }
+  res.on("drain", pump)
+  res.on("close", () => sentBeforeClose.set(url, sent))
+  res.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+  pump()
+}
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -30,6 +48,12 @@ beforeAll(async () => {
     } else if (url === "/flaky.ics") res.writeHead(503).end("try again")
     else if (url === "/login.html") res.writeHead(200, { "content-type": "text/html" }).end("<html>Sign in</html>")
     else if (url === "/hang.ics") return // never answers
+    else if (url === "/endless.ics") endless(url, res)
+    else if (url === "/declared-big.ics") {
+      res.writeHead(200, { "content-type": "text/calendar", "content-length": String(3 * 1024 * 1024) })
+      res.write(feed)
+      // the rest never comes: the declared length alone must be enough to refuse
+    }
     else res.writeHead(404).end("not found")
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
@@ -41,16 +65,16 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve))
 })
 
-const fetchFrom = (icalUrl: string) =>
+const fetchFrom = (icalUrl: string, config: Partial<AppConfigShape> = {}) =>
   Effect.flatMap(CalendarFeed, (f) => f.fetch(window)).pipe(
     Effect.provide(ICalFeedLive.pipe(Layer.provide(Layer.mergeAll(
-      Layer.orDie(AppConfig.layerWith({ icalUrl, icalTimeout: Duration.seconds(1) })),
+      Layer.orDie(AppConfig.layerWith({ icalUrl, icalTimeout: Duration.seconds(1), ...config })),
       NodeHttpClient.layerUndici,
       NodeContext.layer
     ))))
   )
 
-const failureOf = (icalUrl: string) => Effect.flip(fetchFrom(icalUrl))
+const failureOf = (icalUrl: string, config: Partial<AppConfigShape> = {}) => Effect.flip(fetchFrom(icalUrl, config))
 
 describe("displayUrl", () => {
   it("keeps host and path shape but never a secret token or query", () => {
@@ -122,3 +146,66 @@ describe("ICalFeedLive from files", () => {
       expect(error.message).toBe(`calendar ical:${missing}: cannot read ${missing}: no such file`)
     }))
 })
+
+describe("ICalFeedLive bounds what it reads", () => {
+  const MB = 1024 * 1024
+
+  it.live("stops reading a feed that never ends at ICAL_MAX_BYTES, long before the time-out", () =>
+    Effect.gen(function*() {
+      const started = Date.now()
+      const error = yield* failureOf(`${base}/endless.ics`, { icalMaxBytes: 2 * MB, icalTimeout: Duration.seconds(20) })
+      expect(error.reason).toMatch(new RegExp(`^${base}/endless\\.ics#[0-9a-f]{8} is larger than ICAL_MAX_BYTES \\(2 MB\\)$`))
+      expect(Date.now() - started).toBeLessThan(10_000)
+      // the connection was closed: the server stopped sending soon after the limit
+      yield* Effect.promise(() => until(() => sentBeforeClose.has("/endless.ics")))
+      expect(sentBeforeClose.get("/endless.ics")).toBeLessThan(64 * MB)
+    }))
+
+  it.live("refuses a response whose declared length is over the limit without reading it", () =>
+    Effect.gen(function*() {
+      const error = yield* failureOf(`${base}/declared-big.ics`, { icalMaxBytes: 2 * MB, icalTimeout: Duration.seconds(20) })
+      expect(error.reason).toMatch(/declared-big\.ics#[0-9a-f]{8} is larger than ICAL_MAX_BYTES \(2 MB\)$/)
+    }))
+
+  it.live("reads a feed up to the limit", () =>
+    Effect.gen(function*() {
+      const batch = yield* fetchFrom(`${base}/feed.ics`, { icalMaxBytes: feed.length })
+      expect(batch.events.length).toBe(8)
+      expect((yield* failureOf(fixturePath, { icalMaxBytes: feed.length - 1 })).reason).toBe(
+        `${fixturePath} is larger than ICAL_MAX_BYTES (${formatBytes(feed.length - 1)})`
+      )
+    }))
+
+  it.live("refuses a file larger than the limit", () =>
+    Effect.gen(function*() {
+      const big = path.join(mkdtempSync(path.join(tmpdir(), "ical-feed-")), "big.ics")
+      writeFileSync(big, Buffer.concat([feed, Buffer.alloc(3 * MB, "X-FILL:x\r\n")]))
+      const error = yield* failureOf(big, { icalMaxBytes: 2 * MB })
+      expect(error.reason).toBe(`${big} is larger than ICAL_MAX_BYTES (2 MB)`)
+    }))
+
+  it.live("refuses files that are not regular files: a device that never ends, a named pipe, a directory", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(path.join(tmpdir(), "ical-feed-"))
+      const fifo = path.join(dir, "calendar.ics")
+      execFileSync("mkfifo", [fifo])
+      const started = Date.now()
+      expect((yield* failureOf("/dev/zero", { icalTimeout: Duration.seconds(20) })).reason).toBe(
+        "/dev/zero is not a regular file (a character device)"
+      )
+      // opening a named pipe would wait for a writer until the time-out
+      expect((yield* failureOf(fifo, { icalTimeout: Duration.seconds(20) })).reason).toBe(
+        `${fifo} is not a regular file (a named pipe)`
+      )
+      expect((yield* failureOf(dir)).reason).toBe(`${dir} is not a regular file (a directory)`)
+      expect(Date.now() - started).toBeLessThan(5_000)
+    }))
+})
+
+const until = async (check: () => boolean, timeoutMs = 5_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time")
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "@effect/vitest"
+import { afterEach, describe, expect, it, vi } from "@effect/vitest"
 import { Either } from "effect"
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import nodeIcal from "node-ical"
 import type { CalendarBatch } from "../../src/Domain/CalendarEvent.js"
 import { parseCalendar } from "../../src/Integrations/ICalParse.js"
 
@@ -195,6 +196,171 @@ describe("damaged input", () => {
     ["binary.ics", "not an iCalendar file (no BEGIN:VCALENDAR)"]
   ])("rejects %s as a whole", (name, reason) => {
     expect(parse(name, "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z")).toEqual(Either.left(reason))
+  })
+})
+
+/** A feed built in the test: VTIMEZONEs and VEVENTs given as content lines. */
+const feed = (parts: { readonly zones?: ReadonlyArray<string>; readonly events: ReadonlyArray<ReadonlyArray<string>> }) =>
+  Buffer.from([
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//Lead Insights//tests//EN",
+    ...(parts.zones ?? []),
+    ...parts.events.flatMap((lines) => ["BEGIN:VEVENT", "DTSTAMP:20250101T000000Z", ...lines, "END:VEVENT"]),
+    "END:VCALENDAR",
+    ""
+  ].join("\r\n"))
+
+const parseFeed = (bytes: Uint8Array, from: string, to: string, maxOccurrencesPerSeries?: number): CalendarBatch =>
+  Either.getOrThrowWith(
+    parseCalendar(
+      bytes,
+      "ical:test",
+      { from: new Date(from), to: new Date(to) },
+      ...(maxOccurrencesPerSeries === undefined ? [] : [{ maxOccurrencesPerSeries }])
+    ),
+    (reason) => new Error(`expected a calendar: ${reason}`)
+  )
+
+const vtimezone = (tzid: string, standard: string, daylight: string) => [
+  "BEGIN:VTIMEZONE",
+  `TZID:${tzid}`,
+  "BEGIN:DAYLIGHT",
+  `TZOFFSETFROM:${standard}`,
+  `TZOFFSETTO:${daylight}`,
+  "DTSTART:19700329T020000",
+  "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+  "END:DAYLIGHT",
+  "BEGIN:STANDARD",
+  `TZOFFSETFROM:${daylight}`,
+  `TZOFFSETTO:${standard}`,
+  "DTSTART:19701025T030000",
+  "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+  "END:STANDARD",
+  "END:VTIMEZONE"
+]
+
+describe("bounded work per feed", () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it("parses the VTIMEZONEs once per feed, not once per event", () => {
+    const parse = vi.spyOn(nodeIcal.sync, "parseICS")
+    const events = Array.from({ length: 40 }, (_, i) => [
+      `UID:tz-${i}@tests`,
+      `DTSTART;TZID=${i % 2 === 0 ? "Europe/Berlin" : "Customized Time Zone"}:202510${String(10 + (i % 20)).padStart(2, "0")}T100000`,
+      "DURATION:PT1H",
+      ...(i % 5 === 0 ? ["RRULE:FREQ=WEEKLY;COUNT=3", "RDATE;TZID=Europe/Berlin:20251030T150000"] : []),
+      `SUMMARY:Meeting ${i}`
+    ])
+    const b = parseFeed(
+      feed({ zones: [...vtimezone("Europe/Berlin", "+0100", "+0200"), ...vtimezone("Customized Time Zone", "+0100", "+0200")], events }),
+      "2025-10-01T00:00:00Z",
+      "2025-12-01T00:00:00Z"
+    )
+    const zonesParsed = parse.mock.calls.map(([text]) => text.split("BEGIN:VTIMEZONE").length - 1)
+    expect(zonesParsed.reduce((a, n) => a + n, 0)).toBe(2)
+    expect(b.broken).toEqual([])
+    // the zones still apply: the file's own, and a custom TZID known only from its VTIMEZONE
+    expect(b.events.find((e) => e.eventId === "tz-0@tests_20251010T080000Z")?.start).toBe("2025-10-10T08:00:00.000Z")
+    expect(b.events.find((e) => e.eventId === "tz-0@tests_20251030T140000Z")?.start).toBe("2025-10-30T14:00:00.000Z")
+    expect(b.events.find((e) => e.eventId === "tz-1@tests")?.start).toBe("2025-10-11T08:00:00.000Z")
+  })
+
+  it("keeps the first occurrences of a series in the window and counts the rest as skipped", () => {
+    const bytes = feed({
+      events: [
+        ["UID:hourly@tests", "DTSTART:20251001T000000Z", "DURATION:PT30M", "RRULE:FREQ=HOURLY", "SUMMARY:Hourly standup"],
+        // An occurrence moved to the window's first hour is one of the first kept.
+        ["UID:hourly@tests", "RECURRENCE-ID:20251020T120000Z", "DTSTART:20251020T003000Z", "DURATION:PT30M", "SUMMARY:Moved"],
+        ["UID:weekly@tests", "DTSTART:20251006T090000Z", "DURATION:PT1H", "RRULE:FREQ=WEEKLY", "SUMMARY:Weekly"]
+      ]
+    })
+    const b = parseFeed(bytes, "2025-10-20T00:00:00Z", "2025-11-03T00:00:00Z", 10)
+    const hourly = b.events.filter((e) => e.eventId.startsWith("hourly@"))
+    expect(hourly.map((e) => e.start.slice(11, 16))).toEqual([
+      "00:00", "00:30", "01:00", "02:00", "03:00", "04:00", "05:00", "06:00", "07:00", "08:00"
+    ])
+    expect(hourly[1]?.summary).toBe("Moved")
+    expect(b.events.filter((e) => e.eventId.startsWith("weekly@")).length).toBe(2)
+    // 14 days × 24 hours in the window, 10 of them kept.
+    expect(b.skipped?.map((s) => ({ ...s }))).toEqual([
+      { calendarId: "ical:test", seriesId: "hourly@tests", summary: "Hourly standup", kept: 10, skipped: 326, atLeast: false }
+    ])
+  })
+
+  it("keeps 50 occurrences per series unless told otherwise, and nothing is skipped below that", () => {
+    const bytes = feed({ events: [["UID:hourly@tests", "DTSTART:20251001T000000Z", "RRULE:FREQ=HOURLY", "SUMMARY:Hourly"]] })
+    const b = parseFeed(bytes, "2025-10-20T00:00:00Z", "2025-10-22T00:00:00Z")
+    expect(b.events.length).toBe(48)
+    expect(b.skipped).toBeUndefined()
+    const c = parseFeed(bytes, "2025-10-20T00:00:00Z", "2025-10-23T00:00:00Z")
+    expect(c.events.length).toBe(50)
+    expect(c.skipped?.[0]).toMatchObject({ kept: 50, skipped: 22, atLeast: false })
+  })
+
+  it("cuts a series with more occurrences than the rule library counts to its first ones", () => {
+    const bytes = feed({
+      events: [
+        ["UID:minutely@tests", "DTSTART:20250101T000000Z", "RRULE:FREQ=MINUTELY", "SUMMARY:Every minute"],
+        ["UID:single@tests", "DTSTART:20251021T090000Z", "SUMMARY:Kickoff"]
+      ]
+    })
+    const b = parseFeed(bytes, "2025-10-20T00:00:00Z", "2025-11-03T00:00:00Z", 5)
+    expect(b.broken).toEqual([])
+    expect(b.events.map((e) => e.start)).toEqual([
+      ...Array.from({ length: 5 }, (_, m) => `2025-10-20T00:0${m}:00.000Z`),
+      "2025-10-21T09:00:00.000Z"
+    ])
+    expect(b.skipped?.[0]).toMatchObject({ seriesId: "minutely@tests", kept: 5, atLeast: true })
+    expect(b.skipped?.[0]?.skipped).toBeGreaterThan(1000)
+  })
+
+  it("stores at most 32 KB of description and 1 KB of summary and location, and says what was cut", () => {
+    const description = `Kickoff mit Müller Maschinenbau (www.mueller-maschinenbau.de)\\n${"x".repeat(10 * 1024 * 1024)}`
+    const attendees = Array.from({ length: 5000 }, (_, i) => `ATTENDEE;CN=Person ${i}:mailto:p${i}@example.org`)
+    const bytes = feed({
+      events: [
+        [
+          "UID:huge@tests",
+          "DTSTART:20251021T090000Z",
+          "RRULE:FREQ=DAILY;COUNT=3",
+          `SUMMARY:Kickoff ${"ü".repeat(5000)}`,
+          `LOCATION:${"Hamburg ".repeat(1000)}`,
+          `DESCRIPTION:${description}`,
+          `ORGANIZER;CN=${"Very Long Name ".repeat(100)}:mailto:${"a".repeat(300)}@example.org`,
+          ...attendees,
+          `URL:https://example.org/${"p".repeat(5000)}`,
+          "URL:https://example.org/short"
+        ],
+        ["UID:broken@tests", `SUMMARY:${"Broken ".repeat(1000)}`, `X-NOTE:${"y".repeat(100_000)}`, "this line has no colon"],
+        ["UID:small@tests", "DTSTART:20251021T100000Z", "SUMMARY:Small", "DESCRIPTION:short"]
+      ]
+    })
+    const b = parseFeed(bytes, "2025-10-20T00:00:00Z", "2025-10-27T00:00:00Z")
+    const huge = b.events.filter((e) => e.eventId.startsWith("huge@"))
+    expect(huge.length).toBe(3)
+    for (const e of huge) {
+      expect(e.description.length).toBeLessThanOrEqual(32 * 1024)
+      expect(e.description.startsWith("Kickoff mit Müller Maschinenbau (www.mueller-maschinenbau.de)\n")).toBe(true)
+      expect(e.description.endsWith("…")).toBe(true)
+      expect(e.summary.length).toBeLessThanOrEqual(1024)
+      expect(e.summary.startsWith("Kickoff üü")).toBe(true)
+      expect(e.location.length).toBeLessThanOrEqual(1024)
+      expect(e.attendees.length).toBe(200)
+      expect(e.organizer).toEqual({ name: expect.stringMatching(/^Very Long Name .*…$/) })
+      expect(e.organizer?.name?.length).toBeLessThanOrEqual(256)
+      expect(e.urls).toEqual(["https://example.org/short"])
+      expect(e.truncated).toEqual(["summary", "description", "location", "attendees"])
+    }
+    // The whole event, as a workflow row or step line would carry it, stays small.
+    expect(JSON.stringify(huge[0]).length).toBeLessThan(64 * 1024)
+    const small = b.events.find((e) => e.eventId === "small@tests")
+    expect(small?.truncated).toBeUndefined()
+    expect(b.broken.map((x) => [x.eventId, x.summary.length <= 1024, x.reason.length <= 500])).toEqual([
+      ["broken@tests", true, true]
+    ])
   })
 })
 
