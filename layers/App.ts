@@ -14,6 +14,7 @@ import { Orchestrator } from "../src/Orchestrator.js"
 import { DossierStore } from "../src/Storage/DossierStore.js"
 import { MigrationsLive } from "../src/Storage/Migrations.js"
 import { RunHistory } from "../src/Storage/RunHistory.js"
+import { StepRetries } from "../src/Storage/StepRetries.js"
 
 /**
  * `research` replaces the research agent (its port will grow more sources; tests and embedding
@@ -32,6 +33,7 @@ export const makeApp = <ROut, E, RIn, ROut2, E2, RIn2, E3 = never, RIn3 = never>
       Extraction.Default,
       HitlStore.Default,
       DossierStore.Default,
+      StepRetries.Default,
       research
     )),
     Layer.provideMerge(RunHistory.Default),

@@ -119,6 +119,12 @@ const config = Config.all({
   hitlReminders: durationList("HITL_REMINDERS", "4h,28h"),
   hitlEscalateAfter: duration("HITL_ESCALATE_AFTER", "48h"),
   hitlExpireAfter: duration("HITL_EXPIRE_AFTER", "7d"),
+  /** A request ends when its meeting starts (`false`: only when it expires). */
+  hitlUntilMeetingStart: Config.boolean("HITL_UNTIL_MEETING_START").pipe(Config.withDefault(true)),
+  /** The durable waits before a failed workflow step is tried again; their number is how many more tries. */
+  stepRetryDelays: durationList("STEP_RETRY_DELAYS", "1m,10m"),
+  /** One try of a workflow step (research, delivery, a mail …) that takes longer has failed. */
+  stepTimeout: positive("STEP_TIMEOUT_SECONDS", 300).pipe(Config.map(Duration.seconds)),
   /** How long `once` waits for due timers and taken-up replies to move their workflows on. */
   settleTimeout: positive("ONCE_SETTLE_TIMEOUT_SECONDS", 30).pipe(Config.map(Duration.seconds)),
   workflowStore: Config.literal("sqlite", "postgres")("WORKFLOW_STORE").pipe(Config.withDefault("sqlite" as const)),

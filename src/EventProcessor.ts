@@ -1,82 +1,204 @@
 /**
  * One calendar event in a cycle: is it new or changed, does it trigger, which company — and, when
- * it triggers, its durable workflow: started once per version, joined when unchanged, interrupted
- * when the meeting was edited or moved. Returns the status the event reached in this cycle.
+ * it triggers, its durable workflow: started once per version, joined when unchanged, stopped when
+ * the meeting was edited, moved, cancelled or removed. Returns the status the event reached.
  */
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import { Cause, Clock, Effect, Exit, Option } from "effect"
 import { Contacts, enrichEvent } from "./Agents/Contacts.js"
 import { EventLedger, LedgerEntry } from "./Agents/EventLedger.js"
 import { Extraction } from "./Agents/Extraction.js"
+import { Mailer } from "./Agents/Mailer.js"
 import { TriggerDetection } from "./Agents/TriggerDetection.js"
+import { AppConfig } from "./Config.js"
 import type { CalendarEvent } from "./Domain/CalendarEvent.js"
 import { errorInfo } from "./Domain/ErrorInfo.js"
 import { eventFingerprint } from "./Domain/Fingerprint.js"
 import { HitlEntry } from "./Domain/Hitl.js"
+import { messageIdFor, OutgoingMail, subjectToken } from "./Domain/Mail.js"
 import { EventError, EventOutcome, type EventStatus } from "./Domain/RunSummary.js"
-import { EventWorkflow } from "./EventWorkflow.js"
+import type { Trigger } from "./Domain/Trigger.js"
+import { EventWorkflow } from "./EventWorkflowSpec.js"
 import { HitlStore, isSettled } from "./Hitl/HitlStore.js"
+import * as Messages from "./Hitl/Messages.js"
+import { releaseFollowers } from "./Hitl/Release.js"
 import type { StepLog } from "./Storage/RunHistory.js"
+import { StepRetries } from "./Storage/StepRetries.js"
 
 export const errorOf = (cause: Cause.Cause<unknown>): EventError => new EventError(errorInfo(Cause.squash(cause)))
 
+/** However a workflow is doing, a cycle waits this long for it at most; it is reported again next cycle. */
 const STUCK_AFTER_MS = 60_000
-/** How often one version of an event is tried when its workflow fails (a CRM outage, …). */
-const MAX_ATTEMPTS = 3
+
+type Company = { readonly name?: string | undefined; readonly domain?: string | undefined }
+
+/** What the cycle reports about an event besides its status. */
+interface Known {
+  readonly event_id: string
+  readonly summary: string
+  readonly start: string
+  readonly trigger?: Trigger | undefined
+  readonly company?: Company | undefined
+}
+
+const withKnown = (known: Known) => ({
+  event_id: known.event_id,
+  summary: known.summary,
+  start: known.start,
+  ...(known.trigger ? { trigger: known.trigger } : {}),
+  ...(known.company && (known.company.name || known.company.domain) ? { company: known.company } : {})
+})
+
+/** Where a recurring series sits in this cycle's window. */
+export interface SeriesContext {
+  readonly key: string
+  readonly lastStart: string
+}
 
 export class EventProcessor extends Effect.Service<EventProcessor>()("EventProcessor", {
   effect: Effect.gen(function*() {
+    const config = yield* AppConfig
     const triggers = yield* TriggerDetection
     const extraction = yield* Extraction
     const ledger = yield* EventLedger
     const contacts = yield* Contacts
     const hitl = yield* HitlStore
+    const retries = yield* StepRetries
+    const mailer = yield* Mailer
     const engine = yield* WorkflowEngine.WorkflowEngine
 
-    const record = (event: CalendarEvent, fingerprint: string, status: EventStatus, executionId?: string, attempt?: number) =>
+    const record = (event: CalendarEvent, fingerprint: string, status: EventStatus, extra: {
+      readonly executionId?: string | undefined
+      readonly revision?: number | undefined
+      readonly trigger?: Trigger | undefined
+      readonly company?: Company | undefined
+    } = {}) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
         ledger.record(event.calendarId, event.eventId, new LedgerEntry({
           fingerprint,
           status,
           rules_hash: triggers.rulesHash,
-          ...(executionId ? { execution_id: executionId } : {}),
-          ...(attempt !== undefined && attempt > 1 ? { attempt } : {}),
+          ...(extra.executionId ? { execution_id: extra.executionId } : {}),
+          ...(extra.revision !== undefined && extra.revision > 1 ? { revision: extra.revision } : {}),
+          ...(extra.trigger ? { trigger: extra.trigger } : {}),
+          ...(extra.company ? { company: extra.company } : {}),
           recorded_at: new Date(now).toISOString()
         }))
       ))
 
-    /** Until the workflow completes or waits for a person; what it reached is the event's status. */
-    const settle = (executionId: string, base: { event_id: string; summary: string; start: string }) =>
-      Effect.gen(function*() {
-        const startedAt = yield* Clock.currentTimeMillis
-        // Most workflows settle within milliseconds; back off from 1 ms up to 50 ms between polls.
-        for (let attempt = 0;; attempt++) {
-          const result = yield* EventWorkflow.poll(executionId)
-          if (result?._tag === "Complete") {
-            return Exit.isSuccess(result.exit)
-              ? result.exit.value
-              : new EventOutcome({ ...base, status: "failed", error: errorOf(result.exit.cause) })
-          }
-          if (result?._tag === "Suspended") {
-            const now = new Date(yield* Clock.currentTimeMillis)
-            // A request whose reply or timer does not move it on within a while is reported as
-            // waiting anyway: one stuck workflow must not hold the whole cycle.
-            const patient = now.getTime() - startedAt > STUCK_AFTER_MS
-            const waiting = (yield* hitl.pendingFor(executionId)).find((r) => patient || isSettled(r, now))
-            if (waiting && patient) yield* Effect.logWarning(`request ${waiting.audit_id} has not moved for ${STUCK_AFTER_MS / 1000} s`)
-            if (waiting) {
-              return new EventOutcome({
-                ...base,
-                status: waiting.kind === "approval" ? "awaiting_approval" : "awaiting_missing_info",
-                hitl: { audit_id: waiting.audit_id, kind: waiting.kind, state: waiting.state }
-              })
-            }
-          }
-          yield* Effect.sleep(Math.min(50, 2 ** attempt))
+    /**
+     * Until the workflow completes, waits for a person or for a retry, or STUCK_AFTER_MS pass.
+     * None: the workflow was stopped (its meeting was edited or removed) — it has no status of its own.
+     */
+    const settle = Effect.fn("EventProcessor.settle")(function*(executionId: string, known: Known) {
+      const startedAt = yield* Clock.currentTimeMillis
+      // Most workflows settle within milliseconds; back off from 1 ms up to 50 ms between polls.
+      for (let attempt = 0;; attempt++) {
+        const result = yield* EventWorkflow.poll(executionId)
+        if (result?._tag === "Complete") {
+          if (Exit.isSuccess(result.exit)) return Option.some(result.exit.value)
+          if (Cause.isInterruptedOnly(result.exit.cause)) return Option.none()
+          return Option.some(new EventOutcome({ ...withKnown(known), status: "failed", error: errorOf(result.exit.cause) }))
         }
-      })
+        const now = yield* Clock.currentTimeMillis
+        // One stuck workflow must not hold the whole cycle: past the bound it is reported as it is.
+        const patient = now - startedAt > STUCK_AFTER_MS
+        if (result?._tag === "Suspended") {
+          const waiting = (yield* hitl.pendingFor(executionId)).find((r) => patient || isSettled(r, new Date(now)))
+          if (waiting && patient) yield* Effect.logWarning(`request ${waiting.audit_id} has not moved for ${STUCK_AFTER_MS / 1000} s`)
+          if (waiting) {
+            return Option.some(new EventOutcome({
+              ...withKnown(known),
+              status: waiting.kind === "approval" ? "awaiting_approval" : "awaiting_missing_info",
+              hitl: { audit_id: waiting.audit_id, kind: waiting.kind, state: waiting.state }
+            }))
+          }
+          const retry = yield* retries.get(executionId)
+          if (Option.isSome(retry) && (patient || Date.parse(retry.value.next_at) > now)) {
+            return Option.some(new EventOutcome({
+              ...withKnown(known),
+              status: "retrying",
+              error: new EventError({
+                type: retry.value.error_type,
+                message: `${retry.value.step}: ${retry.value.error_message} (try ${retry.value.attempt} failed)`
+              }),
+              retry_at: retry.value.next_at
+            }))
+          }
+        }
+        if (patient) {
+          yield* Effect.logWarning(`workflow ${executionId} is still working after ${STUCK_AFTER_MS / 1000} s`)
+          return Option.some(new EventOutcome({
+            ...withKnown(known),
+            status: "interrupted",
+            error: new EventError({ type: "StillRunning", message: "still working; it goes on and is reported next cycle" })
+          }))
+        }
+        yield* Effect.sleep(Math.min(50, 2 ** attempt))
+      }
+    })
 
-    const decide = Effect.fn("EventProcessor.decide")(function*(event: CalendarEvent, runId: string, log: StepLog) {
+    /**
+     * Stops a workflow whose meeting changed or went away: its open requests are cancelled (the
+     * person asked is told so when `notify`), it no longer follows its series' request, and the
+     * occurrences that followed its requests ask for themselves.
+     */
+    const stop = Effect.fn("EventProcessor.stop")(function*(executionId: string, why: string, notify: boolean) {
+      const own = (yield* hitl.pendingFor(executionId)).filter((r) => r.execution_id === executionId)
+      for (const request of own) {
+        if (notify) {
+          const text = Messages.withdrawnBody(request.audit_id, request.event_summary, why)
+          yield* mailer.send(new OutgoingMail({
+            messageId: messageIdFor(request.audit_id, "withdrawn"),
+            auditId: request.audit_id,
+            from: config.mailFrom,
+            to: [request.recipient],
+            cc: [],
+            subject: `${subjectToken(request.audit_id)} No need to answer: ${request.event_summary || "(no title)"}`,
+            text,
+            html: Messages.html(text),
+            inReplyTo: messageIdFor(request.audit_id, "request"),
+            references: [messageIdFor(request.audit_id, "request")]
+          }))
+        }
+        yield* hitl.update(request.audit_id, { state: "cancelled", next_action: null, next_due: null })
+        yield* hitl.log(request.run_id, "cancelled", new HitlEntry({
+          audit_id: request.audit_id,
+          at: new Date(yield* Clock.currentTimeMillis).toISOString(),
+          type: "cancelled",
+          actor: "lead-insights",
+          detail: { reason: why, ...(notify ? { notified: request.recipient } : {}) }
+        }))
+      }
+      yield* hitl.unfollow(executionId)
+      yield* EventWorkflow.interrupt(executionId)
+      yield* releaseFollowers(hitl, executionId, engine)
+    })
+
+    /**
+     * After a full read of a calendar: every workflow still waiting for a person whose meeting is
+     * no longer in it (cancelled, deleted, moved out of the window) is stopped, and the person is
+     * told there is no need to answer. Followers go first, so none of them asks for a meeting that is gone.
+     */
+    const withdrawGone = Effect.fn("EventProcessor.withdrawGone")(function*(calendarId: string, present: (eventId: string) => boolean) {
+      const waiting = (yield* hitl.waiting).filter((w) => w.calendar_id === calendarId && !present(w.event_id))
+      const ordered = [...waiting.filter((w) => w.role === "follower"), ...waiting.filter((w) => w.role === "asker")]
+      const done = new Set<string>()
+      for (const gone of ordered) {
+        if (done.has(gone.execution_id)) continue
+        done.add(gone.execution_id)
+        yield* Effect.log(`the meeting of request ${gone.audit_id} is no longer in the calendar: withdrawn`)
+        yield* stop(gone.execution_id, "the meeting was cancelled or removed from the calendar", true)
+      }
+      return done.size
+    })
+
+    const decide = Effect.fn("EventProcessor.decide")(function*(
+      event: CalendarEvent,
+      runId: string,
+      log: StepLog,
+      series: SeriesContext | undefined
+    ) {
       const base = { event_id: event.eventId, summary: event.summary, start: event.start }
       const fingerprint = eventFingerprint(event)
       const seen = yield* ledger.lookup(event.calendarId, event.eventId)
@@ -89,38 +211,34 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
             yield* log.step(event.eventId, "unchanged", { fingerprint })
             return new EventOutcome({ ...base, status: "unchanged" })
           }
-        } else if (entry.status !== "failed" || (entry.attempt ?? 1) >= MAX_ATTEMPTS) {
+        } else {
           // The same version joins its workflow: finished → unchanged; waiting → still waiting.
-          const outcome = yield* settle(entry.execution_id, base)
-          yield* log.step(event.eventId, "joined", { execution_id: entry.execution_id, status: outcome.status })
-          if (outcome.status === entry.status && !outcome.status.startsWith("awaiting_")) {
-            return new EventOutcome({ ...base, status: "unchanged" })
+          const known = { ...base, trigger: entry.trigger, company: entry.company }
+          const joined = yield* settle(entry.execution_id, known)
+          if (Option.isSome(joined)) {
+            const outcome = joined.value
+            yield* log.step(event.eventId, "joined", { execution_id: entry.execution_id, status: outcome.status })
+            if (outcome.status === entry.status && !outcome.status.startsWith("awaiting_") && outcome.status !== "retrying") {
+              return new EventOutcome({ ...base, status: "unchanged" })
+            }
+            // It moved on since the last cycle (a reply, a timer): report where it is now, once.
+            yield* record(event, fingerprint, outcome.status, { ...entry, executionId: entry.execution_id })
+            return outcome
           }
-          // It moved on since the last cycle (a reply, a timer): report where it is now, once.
-          yield* record(event, fingerprint, outcome.status, entry.execution_id, entry.attempt)
-          return outcome
+          // Its workflow was stopped (the meeting was edited and changed back, or was gone and is back): a new version.
+          yield* log.step(event.eventId, "restarted", { execution_id: entry.execution_id })
         }
       }
-      // A version whose workflow failed is tried again (a fresh workflow), up to MAX_ATTEMPTS times.
-      const attempt = Option.match(same, {
+      // A version seen again after an edit (A → B → A) is a new workflow, never the one stopped for B.
+      const revision = Option.match(seen, {
         onNone: () => 1,
-        onSome: (entry) => (entry.status === "failed" ? (entry.attempt ?? 1) + 1 : 1)
+        onSome: (entry) => (entry.revision ?? (entry.execution_id === undefined ? 0 : 1)) + 1
       })
 
       // An edited or moved meeting: what still waits for the old version is stopped.
       const previous = Option.flatMap(seen, (entry) => Option.fromNullable(entry.execution_id))
       if (Option.isSome(previous) && Option.isNone(same)) {
-        yield* EventWorkflow.interrupt(previous.value)
-        for (const request of yield* hitl.pendingFor(previous.value)) {
-          yield* hitl.update(request.audit_id, { state: "cancelled", next_action: null, next_due: null })
-          yield* hitl.log(request.run_id, "cancelled", new HitlEntry({
-            audit_id: request.audit_id,
-            at: new Date(yield* Clock.currentTimeMillis).toISOString(),
-            type: "cancelled",
-            actor: "lead-insights",
-            detail: { reason: "the meeting was edited or moved; the new version is handled on its own" }
-          }))
-        }
+        yield* stop(previous.value, "the meeting was edited or moved; the new version is handled on its own", false)
         yield* log.step(event.eventId, "superseded", { execution_id: previous.value })
       }
 
@@ -128,7 +246,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       const trigger = yield* triggers.detect(enriched)
       yield* log.step(event.eventId, "trigger_detection", { trigger: Option.getOrNull(trigger) })
       if (Option.isNone(trigger)) {
-        yield* record(event, fingerprint, "no_trigger")
+        yield* record(event, fingerprint, "no_trigger", { revision })
         return new EventOutcome({ ...base, status: "no_trigger" })
       }
 
@@ -139,20 +257,24 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
         domain_source: found.domainSource ?? null,
         invalid_domains: found.invalidDomains
       })
+      const company: Company = {
+        ...(found.companyName === undefined ? {} : { name: found.companyName }),
+        ...(found.domain === undefined ? {} : { domain: found.domain })
+      }
       const first = found.invalidDomains[0]
       if (found.domain === undefined && first !== undefined) {
-        yield* record(event, fingerprint, "invalid_domain")
+        yield* record(event, fingerprint, "invalid_domain", { revision })
         return new EventOutcome({
           ...base,
           status: "invalid_domain",
           trigger: trigger.value,
-          company: found.companyName === undefined ? {} : { name: found.companyName },
+          company,
           error: new EventError({ type: "InvalidDomain", message: `${first.domain}: ${first.reason}` })
         })
       }
 
       const payload = {
-        key: `${event.calendarId}|${event.eventId}|${fingerprint}${attempt > 1 ? `|attempt-${attempt}` : ""}`,
+        key: `${event.calendarId}|${event.eventId}|${fingerprint}${revision > 1 ? `|r${revision}` : ""}`,
         runId,
         event: enriched,
         trigger: trigger.value,
@@ -160,24 +282,32 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
         ...(found.domain === undefined ? {} : { domain: found.domain }),
         ...(found.companyName !== undefined && found.domain === undefined
           ? { missingReason: `the meeting names ${found.companyName}, but no web domain of theirs` }
-          : {})
+          : {}),
+        ...(series === undefined ? {} : { seriesKey: series.key, seriesLastStart: series.lastStart })
       }
       const executionId = yield* EventWorkflow.execute(payload, { discard: true })
+      const known = { ...base, trigger: trigger.value, company }
+      const linked = { executionId, revision, trigger: trigger.value, company }
       // Linked before anything else, so a crash now still finds this workflow; "interrupted" until it settles.
-      yield* record(event, fingerprint, "interrupted", executionId, attempt)
-      yield* log.step(event.eventId, "workflow_started", { execution_id: executionId, attempt })
-      const outcome = yield* settle(executionId, base)
-      yield* record(event, fingerprint, outcome.status, executionId, attempt)
+      yield* record(event, fingerprint, "interrupted", linked)
+      yield* log.step(event.eventId, "workflow_started", { execution_id: executionId, revision })
+      const outcome = Option.getOrElse(yield* settle(executionId, known), () =>
+        new EventOutcome({
+          ...withKnown(known),
+          status: "interrupted",
+          error: new EventError({ type: "Interrupted", message: "the workflow was stopped before it reached a status" })
+        }))
+      yield* record(event, fingerprint, outcome.status, linked)
       return outcome
     })
 
     /** Never fails: an error ends this event as `failed` with its reason, and nothing else is affected. */
-    const process = (event: CalendarEvent, runId: string, log: StepLog): Effect.Effect<EventOutcome> =>
-      decide(event, runId, log).pipe(
+    const process = (event: CalendarEvent, runId: string, log: StepLog, series?: SeriesContext): Effect.Effect<EventOutcome> =>
+      decide(event, runId, log, series).pipe(
         Effect.provideService(WorkflowEngine.WorkflowEngine, engine),
         Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause)
-            ? Effect.failCause(cause)
+            ? Effect.interrupt
             : Effect.succeed(new EventOutcome({
               event_id: event.eventId,
               summary: event.summary,
@@ -193,6 +323,19 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
         Effect.withSpan("EventProcessor.process", { attributes: { event_id: event.eventId } })
       )
 
-    return { process } as const
+    /** For `once`: until each of these workflows settles (a reply or a timer moved it on). */
+    const settleAll = (executionIds: Iterable<string>) =>
+      Effect.forEach(
+        new Set(executionIds),
+        (id) =>
+          settle(id, { event_id: "", summary: "", start: "" }).pipe(
+            Effect.provideService(WorkflowEngine.WorkflowEngine, engine),
+            Effect.catchAll((error) => Effect.logError(`cannot follow workflow ${id}: ${error.message}`))
+          ),
+        { concurrency: config.maxConcurrentEvents, discard: true }
+      )
+
+    return { process, withdrawGone: (calendarId: string, present: (eventId: string) => boolean) =>
+      withdrawGone(calendarId, present).pipe(Effect.provideService(WorkflowEngine.WorkflowEngine, engine)), settleAll } as const
   })
 }) {}

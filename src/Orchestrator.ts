@@ -7,13 +7,14 @@ import { Clock, Duration, Effect, Exit, Layer, Option, Ref, Schedule } from "eff
 import { randomUUID } from "node:crypto"
 import { CalendarFeed } from "./Agents/CalendarFeed.js"
 import { AppConfig } from "./Config.js"
-import type { BrokenEvent, CalendarEvent } from "./Domain/CalendarEvent.js"
-import { EventError, EventOutcome, RunSummary, runStatusOf } from "./Domain/RunSummary.js"
-import { errorOf, EventProcessor } from "./EventProcessor.js"
+import type { BrokenEvent, CalendarEvent, SkippedOccurrences } from "./Domain/CalendarEvent.js"
+import { EventError, EventOutcome, RunSummary, runStatusOf, SkippedSeries } from "./Domain/RunSummary.js"
+import { errorOf, EventProcessor, type SeriesContext } from "./EventProcessor.js"
 import { withGrace } from "./Graceful.js"
 import { HitlStore, isSettled } from "./Hitl/HitlStore.js"
 import { Replies } from "./Hitl/Replies.js"
 import { RunHistory } from "./Storage/RunHistory.js"
+import { StepRetries } from "./Storage/StepRetries.js"
 
 const DAY = 24 * 60 * 60 * 1000
 
@@ -35,6 +36,17 @@ const interruptedOutcome = (event: CalendarEvent) =>
     error: new EventError({ type: "Interrupted", message: "shutdown before the event reached a status" })
   })
 
+/** Per recurring series in this window: its key, and when its last occurrence starts. */
+const seriesOf = (events: ReadonlyArray<CalendarEvent>): ReadonlyMap<string, SeriesContext> => {
+  const last = new Map<string, CalendarEvent>()
+  for (const event of events) {
+    if (event.seriesId === undefined) continue
+    const seen = last.get(event.seriesId)
+    if (seen === undefined || Date.parse(event.start) > Date.parse(seen.start)) last.set(event.seriesId, event)
+  }
+  return new Map([...last].map(([id, event]) => [id, { key: `${event.calendarId}|${id}`, lastStart: event.start }]))
+}
+
 export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator", {
   effect: Effect.gen(function*() {
     const config = yield* AppConfig
@@ -43,6 +55,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
     const history = yield* RunHistory
     const replies = yield* Replies
     const hitl = yield* HitlStore
+    const retries = yield* StepRetries
 
     const cycle = (runId: string) => Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
@@ -50,6 +63,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
       const events = yield* Ref.make<ReadonlyArray<CalendarEvent>>([])
       const outcomes = yield* Ref.make(new Map<string, EventOutcome>())
       const brokenOnes = yield* Ref.make<ReadonlyArray<EventOutcome>>([])
+      const skipped = yield* Ref.make<ReadonlyArray<SkippedOccurrences>>([])
 
       const work = Effect.gen(function*() {
         const window = { from: new Date(startedAt - config.lookbackDays * DAY), to: new Date(startedAt + config.lookaheadDays * DAY) }
@@ -62,15 +76,31 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
         const batch = yield* calendar.fetch(window)
         yield* Ref.set(events, batch.events)
         yield* Ref.set(brokenOnes, batch.broken.map(brokenOutcome))
+        yield* Ref.set(skipped, batch.skipped ?? [])
+        for (const s of batch.skipped ?? []) {
+          yield* Effect.logWarning(
+            `series "${s.summary}" (${s.seriesId}): the first ${s.kept} occurrences in the window are handled, ` +
+              `${s.atLeast ? "at least " : ""}${s.skipped} more skipped (MAX_OCCURRENCES_PER_SERIES)`
+          )
+        }
         yield* log.step(undefined, "events_listed", { events: batch.events.length, broken: batch.broken.length })
+        const series = seriesOf(batch.events)
         yield* Effect.forEach(
           batch.events,
           (event) =>
-            processor.process(event, runId, log).pipe(
+            processor.process(event, runId, log, event.seriesId === undefined ? undefined : series.get(event.seriesId)).pipe(
               Effect.tap((outcome) => Ref.update(outcomes, (m) => new Map(m).set(event.eventId, outcome)))
             ),
           { concurrency: config.maxConcurrentEvents, discard: true }
         )
+        // The whole calendar was read: what still waits for a meeting that is no longer there is withdrawn.
+        const present = new Set([...batch.events, ...batch.broken].map((e) => e.eventId))
+        const cut = (batch.skipped ?? []).map((s) => `${s.seriesId}_`)
+        const withdrawn = yield* processor.withdrawGone(
+          calendar.calendarId,
+          (eventId) => present.has(eventId) || cut.some((prefix) => eventId.startsWith(prefix))
+        ).pipe(Effect.catchAll((error) => Effect.logError(`cannot withdraw requests: ${error.message}`).pipe(Effect.as(0))))
+        if (withdrawn > 0) yield* log.step(undefined, "withdrawn", { workflows: withdrawn })
       })
 
       const finish = (exit: Exit.Exit<void, unknown>) =>
@@ -91,13 +121,28 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
                 : errorOf(exit.cause)
             )
           const finishedAt = yield* Clock.currentTimeMillis
+          const cut = yield* Ref.get(skipped)
           const summary = new RunSummary({
             run_id: runId,
             started_at: new Date(startedAt).toISOString(),
             finished_at: new Date(finishedAt).toISOString(),
             status: runStatusOf(Option.isSome(cycleError), eventOutcomes),
             ...(Option.isSome(cycleError) ? { error: cycleError.value } : {}),
-            events: eventOutcomes
+            events: eventOutcomes,
+            ...(cut.length > 0
+              ? {
+                skipped_occurrences: cut.reduce((n, s) => n + s.skipped, 0),
+                skipped_series: cut.map((s) =>
+                  new SkippedSeries({
+                    series_id: s.seriesId,
+                    summary: s.summary,
+                    kept: s.kept,
+                    skipped: s.skipped,
+                    ...(s.atLeast ? { at_least: true } : {})
+                  })
+                )
+              }
+              : {})
           })
           yield* history.writeSummary(summary).pipe(
             Effect.catchAll((error) => Effect.logError("cannot write the run summary", error))
@@ -128,16 +173,19 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
      * `once` fires due reminders, escalations and expiries and lets their workflows move on.
      */
     const settleDue = Effect.gen(function*() {
-      const busy = Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        return (yield* hitl.pending).filter((r) => !isSettled(r, new Date(now))).length
-      })
-      const left = yield* busy.pipe(
-        Effect.repeat({ until: (n) => n === 0, schedule: Schedule.spaced("100 millis") }),
-        Effect.timeoutOption(config.settleTimeout)
-      )
-      if (Option.isNone(left)) yield* Effect.logWarning("some requests still had overdue timers when once finished")
-    }).pipe(Effect.withSpan("Orchestrator.settleDue"))
+      const now = yield* Clock.currentTimeMillis
+      // Whatever a reply or a due timer set moving — also for meetings no longer in the feed.
+      const moving = [
+        ...(yield* replies.drainWoken),
+        ...(yield* hitl.pending).filter((r) => !isSettled(r, new Date(now))).map((r) => r.execution_id),
+        ...(yield* retries.dueBy(new Date(now).toISOString()))
+      ]
+      const left = yield* processor.settleAll(moving).pipe(Effect.timeoutOption(config.settleTimeout))
+      if (Option.isNone(left)) yield* Effect.logWarning("some workflows were still moving when once finished")
+    }).pipe(
+      Effect.catchAll((error) => Effect.logError(`cannot tell which workflows are moving: ${error.message}`)),
+      Effect.withSpan("Orchestrator.settleDue")
+    )
 
     /** Between cycles, replies are read on their own, shorter interval, so an answer is not kept waiting. */
     const readInbox = replies.processInbox().pipe(

@@ -4,6 +4,7 @@
  */
 import { Context, type Effect, type Option, Schema } from "effect"
 import { EventStatus } from "../Domain/RunSummary.js"
+import { Trigger } from "../Domain/Trigger.js"
 
 export class LedgerEntry extends Schema.Class<LedgerEntry>("LedgerEntry")({
   fingerprint: Schema.String,
@@ -12,8 +13,14 @@ export class LedgerEntry extends Schema.Class<LedgerEntry>("LedgerEntry")({
   rules_hash: Schema.String,
   /** The durable workflow that handles this version, when it was triggered. */
   execution_id: Schema.optional(Schema.String),
-  /** Which try of this version the workflow is (a failed one is tried again, a few times). */
-  attempt: Schema.optional(Schema.Number),
+  /**
+   * How many versions of this event have had a workflow: a version seen again after an edit
+   * (A → B → A) gets a new workflow, not the one interrupted when B came.
+   */
+  revision: Schema.optional(Schema.Number),
+  /** What the cycle knew when it started the workflow, so a waiting event is reported with it. */
+  trigger: Schema.optional(Trigger),
+  company: Schema.optional(Schema.Struct({ name: Schema.optional(Schema.String), domain: Schema.optional(Schema.String) })),
   recorded_at: Schema.String
 }) {}
 

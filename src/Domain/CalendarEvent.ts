@@ -26,6 +26,8 @@ export class CalendarEvent extends Schema.Class<CalendarEvent>("CalendarEvent")(
   urls: Schema.Array(Schema.String),
   organizer: Schema.optional(Person),
   attendees: Schema.Array(Person),
+  /** The UID of the recurring series this is an occurrence of (absent for a single event). */
+  seriesId: Schema.optional(Schema.String),
   /** Fields the calendar gave at more than the stored length (`description`, `attendees` …): cut there. */
   truncated: Schema.optional(Schema.Array(Schema.String))
 }) {}

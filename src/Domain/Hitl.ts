@@ -14,12 +14,27 @@ export type Decision = typeof Decision.Type
 export class HitlReply extends Schema.Class<HitlReply>("HitlReply")({
   from: Schema.String,
   at: Schema.String,
-  via: Schema.Literal("mail", "cli"),
+  /** `series`: the answer another occurrence of the same recurring meeting was given. */
+  via: Schema.Literal("mail", "cli", "series"),
   /** The author's own words, quoted text and signature removed. */
   text: Schema.String,
   decision: Decision,
   fields: Schema.Record({ key: Schema.String, value: Schema.String })
 }) {}
+
+/**
+ * One planned step of a request's wait, fixed when the request is made: changing HITL_* later
+ * neither moves it nor turns a stored timer into another phase.
+ */
+export const ScheduledPhase = Schema.Struct({
+  action: Schema.Literal("remind", "escalate", "expire"),
+  n: Schema.Number,
+  /** ISO instant. */
+  due: Schema.String,
+  /** Why an `expire` ends the request: it ran out, or the meeting started. */
+  reason: Schema.optional(Schema.Literal("expired", "meeting started"))
+})
+export type ScheduledPhase = typeof ScheduledPhase.Type
 
 export class HitlRequest extends Schema.Class<HitlRequest>("HitlRequest")({
   audit_id: Schema.String,
@@ -39,7 +54,17 @@ export class HitlRequest extends Schema.Class<HitlRequest>("HitlRequest")({
   next_due: Schema.NullOr(Schema.String),
   decision: Schema.NullOr(Schema.String),
   answered_by: Schema.NullOr(Schema.String),
-  answered_at: Schema.NullOr(Schema.String)
+  answered_at: Schema.NullOr(Schema.String),
+  /** The calendar of the event; null on requests made before it was recorded. */
+  calendar_id: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** The recurring series whose occurrences this request covers. */
+  series_key: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** null on requests made before the schedule was stored: those follow the configuration. */
+  schedule: Schema.optionalWith(Schema.NullOr(Schema.parseJson(Schema.Array(ScheduledPhase))), { default: () => null }),
+  /** The `key: value` fields of the answer, for the occurrences that take it over. */
+  fields: Schema.optionalWith(Schema.NullOr(Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.String }))), {
+    default: () => null
+  })
 }) {}
 
 export const HitlEntryType = Schema.Literal(

@@ -18,6 +18,8 @@ export const EventStatus = Schema.Literal(
   "dossier_reused",
   "delivered",
   "failed",
+  // A step failed and is tried again later within the same workflow (`retry_at`); nothing is asked again.
+  "retrying",
   // Shutdown came before the event reached a status; the next cycle handles it again.
   "interrupted"
 )
@@ -48,7 +50,18 @@ export class EventOutcome extends Schema.Class<EventOutcome>("EventOutcome")({
   hitl: Schema.optional(Schema.Struct({ audit_id: Schema.String, kind: Schema.String, state: Schema.String })),
   /** Why an event ended `declined`: the person said no, or the request expired. */
   reason: Schema.optional(Schema.String),
-  error: Schema.optional(EventError)
+  error: Schema.optional(EventError),
+  /** With `retrying`: when the failed step is tried again. */
+  retry_at: Schema.optional(Schema.String)
+}) {}
+
+/** One series cut to its first `kept` occurrences; `at_least`: there were too many to count, `skipped` is a lower bound. */
+export class SkippedSeries extends Schema.Class<SkippedSeries>("SkippedSeries")({
+  series_id: Schema.String,
+  summary: Schema.String,
+  kept: Schema.Number,
+  skipped: Schema.Number,
+  at_least: Schema.optional(Schema.Boolean)
 }) {}
 
 export const RunStatus = Schema.Literal("success", "partial", "failure")
@@ -61,7 +74,10 @@ export class RunSummary extends Schema.Class<RunSummary>("RunSummary")({
   status: RunStatus,
   /** Why the cycle as a whole failed (the calendar could not be read, shutdown during the read …). */
   error: Schema.optional(EventError),
-  events: Schema.Array(EventOutcome)
+  events: Schema.Array(EventOutcome),
+  /** Occurrences left out because their series had more than MAX_OCCURRENCES_PER_SERIES in the window. */
+  skipped_occurrences: Schema.optional(Schema.Number),
+  skipped_series: Schema.optional(Schema.Array(SkippedSeries))
 }) {}
 
 export class StepRecord extends Schema.Class<StepRecord>("StepRecord")({
@@ -79,6 +95,6 @@ export const runStatusOf = (
 ): RunStatus =>
   cycleFailed
     ? "failure"
-    : events.some((e) => e.status === "failed" || e.status === "interrupted")
+    : events.some((e) => e.status === "failed" || e.status === "retrying" || e.status === "interrupted")
     ? "partial"
     : "success"

@@ -2,17 +2,21 @@
  * Pending and past requests to people, in the same SQL database as the workflows (SQLite by
  * default, PostgreSQL when scaled out), so `hitl list`, the inbox and every runner see one truth.
  * Each change is mirrored to `run_history/workflows/<run_id>/hitl.json` for people to read.
+ * Every failure is a typed StorageError, so a workflow step retries it.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Option, Schema } from "effect"
 import * as path from "node:path"
 import { AppConfig } from "../Config.js"
-import { HitlEntry, HitlRequest, type HitlState } from "../Domain/Hitl.js"
+import { HitlEntry, type HitlKind, HitlRequest, type HitlState } from "../Domain/Hitl.js"
 import { writeJsonAtomic } from "../Storage/AtomicFile.js"
 import { RunHistory } from "../Storage/RunHistory.js"
+import { StorageError } from "../Storage/StorageError.js"
 
 const decodeRequest = Schema.decodeUnknown(HitlRequest)
+const encodeRequest = Schema.encode(HitlRequest)
+const encodeFields = Schema.encode(Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.String })))
 
 /**
  * A pending request really waiting for a person: every reply taken up by the workflow, and no
@@ -26,6 +30,34 @@ const stage = ["request", "reminder", "escalation", "reply", "please_answer", "d
 const byTimeThenStage = (a: { at: string; type: string }, b: { at: string; type: string }) =>
   a.at.localeCompare(b.at) || stage.indexOf(a.type) - stage.indexOf(b.type)
 
+/** An occurrence workflow that waits for a request made by another occurrence of its series. */
+export interface Follow {
+  readonly request: HitlRequest
+  /** The asking workflow has finished: its answer (and dossier) can be taken over now. */
+  readonly released: boolean
+}
+
+/** A workflow that waits for a person, and the event it belongs to. */
+export interface WaitingWorkflow {
+  readonly execution_id: string
+  readonly calendar_id: string
+  readonly event_id: string
+  readonly audit_id: string
+  readonly role: "asker" | "follower"
+}
+
+export type RequestUpdate = Partial<{
+  state: HitlState
+  replies: number
+  handled: number
+  next_action: string | null
+  next_due: string | null
+  decision: string | null
+  answered_by: string | null
+  answered_at: string | null
+  fields: Record<string, string>
+}>
+
 export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -33,12 +65,15 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
     const config = yield* AppConfig
     const history = yield* RunHistory
 
-    const toRequest = (row: unknown) => decodeRequest(row).pipe(Effect.orDie)
+    const toRequest = (row: unknown) => decodeRequest(row)
+    const toRequests = (rows: ReadonlyArray<unknown>) => Effect.forEach(rows, toRequest)
+    const first = (rows: ReadonlyArray<unknown>) =>
+      rows[0] === undefined ? Effect.succeed(Option.none<HitlRequest>()) : Effect.map(toRequest(rows[0]), Option.some)
 
     const get = (auditId: string) =>
       sql`SELECT * FROM li_hitl_requests WHERE audit_id = ${auditId}`.pipe(
-        Effect.flatMap((rows) => rows[0] === undefined ? Effect.succeed(Option.none()) : Effect.map(toRequest(rows[0]), Option.some)),
-        Effect.orDie,
+        Effect.flatMap(first),
+        Effect.mapError(StorageError.from("HitlStore.get")),
         Effect.withSpan("HitlStore.get")
       )
 
@@ -60,7 +95,7 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
               }))
             })))
         })
-      }).pipe(Effect.orDie)
+      })
 
     /**
      * Idempotent on (audit id, entry key): a retried activity records once — in the table, in
@@ -87,65 +122,117 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
           actor: entry.actor,
           ...entry.detail
         })
-      }).pipe(Effect.orDie, Effect.withSpan("HitlStore.log"))
+      }).pipe(Effect.mapError(StorageError.from("HitlStore.log")), Effect.withSpan("HitlStore.log"))
 
     const create = (request: HitlRequest) =>
-      sql`INSERT INTO li_hitl_requests ${sql.insert({ ...request })} ON CONFLICT (audit_id) DO NOTHING`.pipe(
-        Effect.zipRight(mirror(request.run_id)),
-        Effect.orDie,
-        Effect.withSpan("HitlStore.create")
-      )
-
-    const update = (auditId: string, fields: Partial<{
-      state: HitlState
-      replies: number
-      handled: number
-      next_action: string | null
-      next_due: string | null
-      decision: string | null
-      answered_by: string | null
-      answered_at: string | null
-    }>) =>
       Effect.gen(function*() {
-        if (Object.keys(fields).length === 0) return
-        yield* sql`UPDATE li_hitl_requests SET ${sql.update(fields)} WHERE audit_id = ${auditId}`
+        const row = yield* encodeRequest(request)
+        yield* sql`INSERT INTO li_hitl_requests ${sql.insert({ ...row })} ON CONFLICT (audit_id) DO NOTHING`
+        yield* mirror(request.run_id)
+      }).pipe(Effect.mapError(StorageError.from("HitlStore.create")), Effect.withSpan("HitlStore.create"))
+
+    const update = (auditId: string, changes: RequestUpdate) =>
+      Effect.gen(function*() {
+        const { fields, ...rest } = changes
+        const row = fields === undefined ? rest : { ...rest, fields: yield* encodeFields(fields) }
+        if (Object.keys(row).length === 0) return
+        yield* sql`UPDATE li_hitl_requests SET ${sql.update(row)} WHERE audit_id = ${auditId}`
         const request = yield* get(auditId)
         if (Option.isSome(request)) yield* mirror(request.value.run_id)
-      }).pipe(Effect.orDie, Effect.withSpan("HitlStore.update"))
+      }).pipe(Effect.mapError(StorageError.from("HitlStore.update")), Effect.withSpan("HitlStore.update"))
 
     /**
      * The reply slot of one reply (by its key: the mail's Message-ID). A reply seen before keeps
      * its slot — a crash between claiming and delivering must not move the same mail to a slot the
-     * workflow never waits on. A new reply to a pending request takes the next slot; to a request
-     * that is no longer pending (answered, expired …) it gets `None` and is only recorded.
+     * workflow never waits on. A new reply to a pending request takes the next slot in one
+     * statement (`replies + 1 … RETURNING`), and the slot is unique per request, so `hitl decide`
+     * racing the inbox, or two runners, never lose an answer. To a request that is no longer
+     * pending it gets `None` and is only recorded.
      */
-    const claimReply = (auditId: string, replyKey: string) =>
-      sql.withTransaction(Effect.gen(function*() {
-        const request = yield* get(auditId)
-        if (Option.isNone(request)) return Option.none<{ seq: number; request: HitlRequest }>()
-        const seen = yield* sql<{ seq: number }>`SELECT seq FROM li_hitl_replies WHERE reply_key = ${replyKey}`
-        if (seen[0] !== undefined) return Option.some({ seq: Number(seen[0].seq), request: request.value })
-        if (request.value.state !== "pending") return Option.none<{ seq: number; request: HitlRequest }>()
-        const seq = request.value.replies + 1
-        yield* sql`UPDATE li_hitl_requests SET replies = ${seq} WHERE audit_id = ${auditId}`
+    const claimReply = (auditId: string, replyKey: string) => {
+      const seen = sql<{ seq: number }>`SELECT seq FROM li_hitl_replies WHERE reply_key = ${replyKey}`.pipe(
+        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => Number(row.seq)))
+      )
+      const claim = sql.withTransaction(Effect.gen(function*() {
+        const rows = yield* sql<{ replies: number }>`UPDATE li_hitl_requests SET replies = replies + 1
+          WHERE audit_id = ${auditId} AND state = 'pending' RETURNING replies`
+        if (rows[0] === undefined) return Option.none<number>()
+        const seq = Number(rows[0].replies)
         yield* sql`INSERT INTO li_hitl_replies ${sql.insert({ reply_key: replyKey, audit_id: auditId, seq })}`
-        return Option.some({ seq, request: request.value })
-      })).pipe(Effect.orDie, Effect.withSpan("HitlStore.claimReply"))
+        return Option.some(seq)
+      }))
+      return Effect.gen(function*() {
+        const before = yield* seen
+        if (Option.isSome(before)) return before
+        // The same mail claimed at this very moment by another reader: its slot is the one.
+        return yield* claim.pipe(Effect.catchAll((error) =>
+          Effect.flatMap(seen, (slot) => Option.isSome(slot) ? Effect.succeed(slot) : Effect.fail(error))
+        ))
+      }).pipe(Effect.mapError(StorageError.from("HitlStore.claimReply")), Effect.withSpan("HitlStore.claimReply"))
+    }
 
     const pending = sql`SELECT * FROM li_hitl_requests WHERE state = 'pending' ORDER BY created_at, audit_id`.pipe(
-      Effect.flatMap(Effect.forEach(toRequest)),
-      Effect.orDie,
+      Effect.flatMap(toRequests),
+      Effect.mapError(StorageError.from("HitlStore.pending")),
       Effect.withSpan("HitlStore.pending")
     )
 
+    /** What a workflow waits for: its own pending requests, and those of its series it follows. */
     const pendingFor = (executionId: string) =>
-      sql`SELECT * FROM li_hitl_requests WHERE state = 'pending' AND execution_id = ${executionId}
-          ORDER BY created_at, audit_id`.pipe(
-        Effect.flatMap(Effect.forEach(toRequest)),
-        Effect.orDie,
-        Effect.withSpan("HitlStore.pendingFor")
+      Effect.gen(function*() {
+        const own = yield* sql`SELECT * FROM li_hitl_requests WHERE state = 'pending' AND execution_id = ${executionId}
+          ORDER BY created_at, audit_id`
+        const followed = yield* sql`SELECT r.* FROM li_hitl_requests r JOIN li_hitl_followers f ON f.audit_id = r.audit_id
+          WHERE f.execution_id = ${executionId} AND r.released = 0 ORDER BY r.created_at, r.audit_id`
+        return yield* toRequests([...own, ...followed])
+      }).pipe(Effect.mapError(StorageError.from("HitlStore.pendingFor")), Effect.withSpan("HitlStore.pendingFor"))
+
+    /**
+     * The latest pending or answered request of a series (another occurrence's), with this
+     * workflow recorded as its follower. The row update serialises with `release`: either the
+     * asker sees this follower, or this follower sees the request released.
+     */
+    const follow = (seriesKey: string, kind: HitlKind, me: { execution_id: string; calendar_id: string; event_id: string }) =>
+      sql.withTransaction(Effect.gen(function*() {
+        const leads = yield* sql<{ audit_id: string }>`SELECT audit_id FROM li_hitl_requests
+          WHERE series_key = ${seriesKey} AND kind = ${kind} AND state IN ('pending', 'answered')
+          AND execution_id <> ${me.execution_id} ORDER BY created_at DESC LIMIT 1`
+        const lead = leads[0]
+        if (lead === undefined) return Option.none<Follow>()
+        const locked = yield* sql<{ released: number }>`UPDATE li_hitl_requests SET followers = followers + 1
+          WHERE audit_id = ${lead.audit_id} AND state IN ('pending', 'answered') RETURNING *`
+        if (locked[0] === undefined) return Option.none<Follow>()
+        const request = yield* toRequest(locked[0])
+        yield* sql`INSERT INTO li_hitl_followers ${sql.insert({ audit_id: lead.audit_id, ...me })}
+          ON CONFLICT (audit_id, execution_id) DO NOTHING`
+        return Option.some<Follow>({ request, released: Number(locked[0].released) === 1 })
+      })).pipe(Effect.mapError(StorageError.from("HitlStore.follow")), Effect.withSpan("HitlStore.follow"))
+
+    /** The asking workflow is done: its requests are released; returns who follows them. */
+    const release = (executionId: string) =>
+      sql.withTransaction(Effect.gen(function*() {
+        yield* sql`UPDATE li_hitl_requests SET released = 1 WHERE execution_id = ${executionId}`
+        return yield* sql<{ audit_id: string; execution_id: string }>`SELECT f.audit_id, f.execution_id
+          FROM li_hitl_followers f JOIN li_hitl_requests r ON r.audit_id = f.audit_id WHERE r.execution_id = ${executionId}`
+      })).pipe(Effect.mapError(StorageError.from("HitlStore.release")), Effect.withSpan("HitlStore.release"))
+
+    /** Stops following (the follower's meeting is gone or was edited). */
+    const unfollow = (executionId: string) =>
+      sql`DELETE FROM li_hitl_followers WHERE execution_id = ${executionId}`.pipe(
+        Effect.asVoid,
+        Effect.mapError(StorageError.from("HitlStore.unfollow")),
+        Effect.withSpan("HitlStore.unfollow")
       )
 
-    return { get, create, update, log, claimReply, pending, pendingFor } as const
+    /** Every workflow waiting for a person, with its event: the cycle withdraws those whose meeting is gone. */
+    const waiting = Effect.gen(function*() {
+      const askers = yield* sql<WaitingWorkflow>`SELECT execution_id, calendar_id, event_id, audit_id, 'asker' AS role
+        FROM li_hitl_requests WHERE state = 'pending' AND calendar_id IS NOT NULL`
+      const followers = yield* sql<WaitingWorkflow>`SELECT f.execution_id, f.calendar_id, f.event_id, f.audit_id,
+        'follower' AS role FROM li_hitl_followers f JOIN li_hitl_requests r ON r.audit_id = f.audit_id WHERE r.released = 0`
+      return [...askers, ...followers]
+    }).pipe(Effect.mapError(StorageError.from("HitlStore.waiting")), Effect.withSpan("HitlStore.waiting"))
+
+    return { get, create, update, log, claimReply, pending, pendingFor, follow, release, unfollow, waiting } as const
   })
 }) {}

@@ -81,6 +81,29 @@ export const escalationBody = (ctx: RequestContext, waited: string, originalReci
     requestBody(ctx)
   ].join("\n")
 
+/** 172800000 → "2 days", 14400000 → "4 hours". */
+export const waitedFor = (ms: number): string => {
+  const units: ReadonlyArray<readonly [number, string]> = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1000, "second"]]
+  const [size, name] = units.find(([size]) => ms >= size && ms % size === 0) ?? units.find(([size]) => ms >= size) ?? [1000, "second"]
+  const n = Math.round(ms / size)
+  return `${n} ${name}${n === 1 ? "" : "s"}`
+}
+
+/** The meeting is gone: the person asked need not answer any more. */
+export const withdrawnBody = (auditId: string, meeting: string, why: string) =>
+  [
+    "Hello,",
+    "",
+    `No need to answer our earlier question any more: ${why}.`,
+    "",
+    `Meeting: ${meeting || "(no title)"}`,
+    "",
+    `Reference: ${auditId}`,
+    "",
+    "-- ",
+    "Lead Insights"
+  ].join("\n")
+
 export const pleaseAnswerBody = (ctx: RequestContext) =>
   (ctx.kind === "approval"
     ? [

@@ -6,14 +6,15 @@
  */
 import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import { Clock, Data, Effect, Option } from "effect"
+import { Clock, Data, Effect, Option, Ref } from "effect"
 import { Inbox } from "../Agents/Inbox.js"
-import { ownText, parseDecision, parseFields } from "../Agents/ReplyParser.js"
+import { readReply } from "../Agents/ReplyParser.js"
+import { AppConfig } from "../Config.js"
 import { type Decision, HitlEntry, HitlReply } from "../Domain/Hitl.js"
 import { auditIdOf, type IncomingMail } from "../Domain/Mail.js"
-import { EventWorkflow } from "../EventWorkflow.js"
+import type { StorageError } from "../Storage/StorageError.js"
 import { HitlStore } from "./HitlStore.js"
-import { replyDeferred } from "./Wait.js"
+import { replyDeferred, tokenFor } from "./Wait.js"
 
 export class UnknownRequest extends Data.TaggedError("UnknownRequest")<{ readonly auditId: string }> {
   override get message() {
@@ -23,15 +24,25 @@ export class UnknownRequest extends Data.TaggedError("UnknownRequest")<{ readonl
 
 export type Delivered = "delivered" | "ignored"
 
+type MailOutcome =
+  | { readonly _tag: "processed"; readonly delivered: boolean }
+  | { readonly _tag: "rejected"; readonly reason: string }
+  | { readonly _tag: "kept" }
+
 export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
   effect: Effect.gen(function*() {
     const store = yield* HitlStore
     const inbox = yield* Inbox
     const engine = yield* WorkflowEngine.WorkflowEngine
+    const config = yield* AppConfig
+    const woken = yield* Ref.make(new Set<string>())
     // The cycle and the between-cycles loop both read the inbox; one reader at a time.
     const reading = yield* Effect.makeSemaphore(1)
 
-    /** `replyKey` identifies the reply (a mail's Message-ID), so reading the same mail twice delivers it once. */
+    /**
+     * `replyKey` identifies the reply (a mail's Message-ID), so reading the same mail twice delivers
+     * it once. A StorageError leaves the reply where it is, to be read again: an answer is never dropped.
+     */
     const deliver = Effect.fn("Replies.deliver")(function*(auditId: string, reply: HitlReply, replyKey: string) {
       const request = yield* store.get(auditId)
       if (Option.isNone(request)) return yield* new UnknownRequest({ auditId })
@@ -46,7 +57,7 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
         }))
         return "ignored" as Delivered
       }
-      const { seq } = claimed.value
+      const seq = claimed.value
       // When we received it; the sender's own Date header is kept beside it.
       const receivedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
       yield* store.log(request.value.run_id, `reply-${seq}`, new HitlEntry({
@@ -58,12 +69,28 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
       }))
       yield* Effect.log(`reply ${seq} from ${reply.from} to request ${auditId} (${reply.decision})`)
       const deferred = replyDeferred(auditId, seq)
-      yield* DurableDeferred.succeed(deferred, {
-        token: DurableDeferred.tokenFromExecutionId(deferred, { workflow: EventWorkflow, executionId: request.value.execution_id }),
-        value: reply
-      }).pipe(Effect.provideService(WorkflowEngine.WorkflowEngine, engine))
+      yield* DurableDeferred.succeed(deferred, { token: tokenFor(deferred, request.value.execution_id), value: reply }).pipe(
+        Effect.provideService(WorkflowEngine.WorkflowEngine, engine)
+      )
+      yield* Ref.update(woken, (ids) => ids.add(request.value.execution_id))
       return "delivered" as Delivered
     })
+
+    /** An auto-reply, out-of-office or bounce: never an answer, never asked again; recorded as ignored. */
+    const ignoreAutomatic = Effect.fn("Replies.ignoreAutomatic")(function*(auditId: string, mail: IncomingMail, reason: string) {
+      const request = yield* store.get(auditId)
+      if (Option.isNone(request)) return yield* new UnknownRequest({ auditId })
+      yield* store.log(request.value.run_id, `automatic-${mail.messageId}`, new HitlEntry({
+        audit_id: auditId,
+        at: mail.date,
+        type: "ignored_reply",
+        actor: mail.from,
+        detail: { reason: `automatic mail: ${reason}`, subject: mail.subject.slice(0, 200) }
+      }))
+    })
+
+    /** The workflows that replies moved on since the last call: `once` waits for them before it exits. */
+    const drainWoken = Ref.getAndSet(woken, new Set<string>())
 
     /** `hitl decide AUDIT_ID approve|decline --field k=v`: counts exactly like a reply. */
     const decide = (auditId: string, decision: Decision, fields: Record<string, string>, by: string) =>
@@ -82,12 +109,36 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
         )
       ))
 
-    const fromMail = (mail: IncomingMail) => {
-      const text = ownText(mail.text)
-      const fields = Object.fromEntries(
-        Object.entries(parseFields(text)).filter((e): e is [string, string] => typeof e[1] === "string")
+    /** What a mail says: an automatic mail, or a person's reply with its decision and fields. */
+    const readMail = (mail: IncomingMail) => {
+      const read = readReply(mail, { ownDomains: config.ownDomains })
+      return read._tag === "Automatic"
+        ? read
+        : {
+          _tag: "Reply" as const,
+          reply: new HitlReply({ from: mail.from, at: mail.date, via: "mail", text: read.text, decision: read.decision, fields: read.fields })
+        }
+    }
+
+    /**
+     * One mail from the inbox, and what becomes of it there: processed, rejected with the reason,
+     * or kept for the next read when our own store failed (the answer must not be lost).
+     */
+    const handleMail = (mail: IncomingMail): Effect.Effect<MailOutcome> => {
+      const auditId = auditIdOf(mail)
+      if (auditId === undefined) {
+        return Effect.succeed({ _tag: "rejected", reason: "no request reference ([LI-…] or In-Reply-To) in this mail" })
+      }
+      const read = readMail(mail)
+      const handled: Effect.Effect<MailOutcome, UnknownRequest | StorageError> = read._tag === "Automatic"
+        ? Effect.as(ignoreAutomatic(auditId, mail, read.reason), { _tag: "processed", delivered: false })
+        : Effect.map(deliver(auditId, read.reply, `mail:${mail.messageId}`), (d) => ({ _tag: "processed", delivered: d === "delivered" }))
+      return handled.pipe(
+        Effect.catchTags({
+          UnknownRequest: (e) => Effect.succeed<MailOutcome>({ _tag: "rejected", reason: e.message }),
+          StorageError: (e) => Effect.as(Effect.logError(`reply ${mail.messageId} kept for the next read: ${e.message}`), { _tag: "kept" } as const)
+        })
       )
-      return new HitlReply({ from: mail.from, at: mail.date, via: "mail", text, decision: parseDecision(text), fields })
     }
 
     /** Reads every waiting mail once; returns how many replies reached a workflow. */
@@ -98,22 +149,14 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
       for (const bad of unreadable) yield* inbox.ack(bad.ref, { _tag: "rejected", reason: `unreadable: ${bad.reason}` })
       let delivered = 0
       for (const mail of mails) {
-        const auditId = auditIdOf(mail)
-        if (auditId === undefined) {
-          yield* inbox.ack(mail.ref, { _tag: "rejected", reason: "no request reference ([LI-…] or In-Reply-To) in this mail" })
-          continue
-        }
-        const outcome = yield* deliver(auditId, fromMail(mail), `mail:${mail.messageId}`).pipe(Effect.either)
-        if (outcome._tag === "Left") {
-          yield* inbox.ack(mail.ref, { _tag: "rejected", reason: outcome.left.message })
-        } else {
-          if (outcome.right === "delivered") delivered++
-          yield* inbox.ack(mail.ref, { _tag: "processed" })
-        }
+        const outcome = yield* handleMail(mail)
+        if (outcome._tag === "kept") continue
+        if (outcome._tag === "processed" && outcome.delivered) delivered++
+        yield* inbox.ack(mail.ref, outcome._tag === "processed" ? { _tag: "processed" } : outcome)
       }
       return delivered
     })
 
-    return { deliver, decide, processInbox } as const
+    return { deliver, decide, processInbox, drainWoken } as const
   })
 }) {}

@@ -6,53 +6,99 @@
 import * as DurableClock from "@effect/workflow/DurableClock"
 import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import { Clock, Duration, Effect, Schema } from "effect"
-import { HitlReply } from "../Domain/Hitl.js"
+import { HitlReply, type ScheduledPhase } from "../Domain/Hitl.js"
+import { EventWorkflow } from "../EventWorkflowSpec.js"
 
 /** The n-th reply to a request. Replies are numbered by the inbox as they arrive, so none is lost. */
 export const replyDeferred = (auditId: string, seq: number) =>
   DurableDeferred.make(`reply/${auditId}/${seq}`, { success: HitlReply })
 
-export interface Phase {
-  /** After how long, counted from the request. */
-  readonly after: Duration.Duration
-  readonly action: "remind" | "escalate" | "expire"
-  readonly n: number
-}
+/** Completed for an occurrence that follows another occurrence's request, once that workflow is done. */
+export const releasedDeferred = (auditId: string) => DurableDeferred.make(`released/${auditId}`)
 
-/** Reminders, then escalation, then expiry; anything planned at or after expiry is dropped. */
-export const phasesOf = (options: {
+/** Where a deferred of the event workflow `executionId` is completed from outside it. */
+export const tokenFor = <A extends Schema.Schema.Any, E extends Schema.Schema.All>(
+  deferred: DurableDeferred.DurableDeferred<A, E>,
+  executionId: string
+) =>
+  DurableDeferred.tokenFromExecutionId(deferred, { workflow: EventWorkflow, executionId })
+
+/**
+ * The schedule of a new request: reminders, then escalation, then the end — after
+ * HITL_EXPIRE_AFTER, or when the meeting starts if that comes first. Anything planned at or after
+ * the end is dropped.
+ */
+export const scheduleOf = (options: {
+  readonly createdAt: number
   readonly reminders: ReadonlyArray<Duration.Duration>
   readonly escalateAfter: Duration.Duration
   readonly expireAfter: Duration.Duration
-}): ReadonlyArray<Phase> =>
-  [
-    ...options.reminders.map((after, i) => ({ after, action: "remind" as const, n: i + 1 })),
-    { after: options.escalateAfter, action: "escalate" as const, n: 1 },
-    { after: options.expireAfter, action: "expire" as const, n: 1 }
+  /** The meeting's start (epoch ms), when the request must not outlive it. */
+  readonly meetingStart?: number | undefined
+}): ReadonlyArray<ScheduledPhase> => {
+  const expiry = options.createdAt + Duration.toMillis(options.expireAfter)
+  const meetingFirst = options.meetingStart !== undefined && options.meetingStart < expiry
+  const end = meetingFirst && options.meetingStart !== undefined ? options.meetingStart : expiry
+  const at = (ms: number) => new Date(ms).toISOString()
+  const before = [
+    ...options.reminders.map((after, i) => ({ at: options.createdAt + Duration.toMillis(after), action: "remind" as const, n: i + 1 })),
+    { at: options.createdAt + Duration.toMillis(options.escalateAfter), action: "escalate" as const, n: 1 }
+  ].filter((p) => p.at < end).sort((a, b) => a.at - b.at)
+  return [
+    ...before.map((p) => ({ action: p.action, n: p.n, due: at(p.at) })),
+    { action: "expire" as const, n: 1, due: at(end), reason: meetingFirst ? "meeting started" as const : "expired" as const }
   ]
-    .filter((p) => p.action === "expire" || Duration.lessThan(p.after, options.expireAfter))
-    .sort((a, b) => Duration.toMillis(a.after) - Duration.toMillis(b.after))
+}
 
 const RaceOutcome = Schema.Union(
   Schema.TaggedStruct("Reply", { reply: HitlReply }),
   Schema.TaggedStruct("Timer", {})
 )
 
-/** One wait: the `seq`-th reply, or the timer of `phase`, whichever comes first. */
-export const race = (auditId: string, createdAtMs: number, seq: number, phaseIndex: number, phase: Phase) =>
-  Effect.gen(function*() {
-    const now = yield* Clock.currentTimeMillis
-    const remaining = Math.max(1, createdAtMs + Duration.toMillis(phase.after) - now)
-    return yield* DurableDeferred.raceAll({
-      name: `wait/${auditId}/${seq}/${phaseIndex}`,
-      success: RaceOutcome,
-      error: Schema.Never,
-      effects: [
-        DurableDeferred.await(replyDeferred(auditId, seq)).pipe(
-          Effect.map((reply) => ({ _tag: "Reply" as const, reply }))
-        ),
-        DurableClock.sleep({ name: `timer/${auditId}/${seq}/${phaseIndex}`, duration: remaining, inMemoryThreshold: Duration.zero })
-          .pipe(Effect.as({ _tag: "Timer" as const }))
-      ]
-    })
+const sleepUntil = (name: string, dueMs: number) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    DurableClock.sleep({ name, duration: Math.max(1, dueMs - now), inMemoryThreshold: Duration.zero }))
+
+/** One wait: the `seq`-th reply, or the timer of the `phaseIndex`-th phase (due at `dueMs`), whichever comes first. */
+export const race = (auditId: string, seq: number, phaseIndex: number, dueMs: number) =>
+  DurableDeferred.raceAll({
+    name: `wait/${auditId}/${seq}/${phaseIndex}`,
+    success: RaceOutcome,
+    error: Schema.Never,
+    effects: [
+      DurableDeferred.await(replyDeferred(auditId, seq)).pipe(Effect.map((reply) => ({ _tag: "Reply" as const, reply }))),
+      sleepUntil(`timer/${auditId}/${seq}/${phaseIndex}`, dueMs).pipe(Effect.as({ _tag: "Timer" as const }))
+    ]
+  })
+
+/**
+ * After downtime the end of a request may fire late, before the inbox was read again. A reply
+ * still has until `graceMs` from now to arrive; whoever waits decides whether its Date was in time.
+ */
+export const lateReply = (auditId: string, seq: number, graceMs: number) =>
+  DurableDeferred.raceAll({
+    name: `late/${auditId}/${seq}`,
+    success: RaceOutcome,
+    error: Schema.Never,
+    effects: [
+      DurableDeferred.await(replyDeferred(auditId, seq)).pipe(Effect.map((reply) => ({ _tag: "Reply" as const, reply }))),
+      DurableClock.sleep({ name: `late-timer/${auditId}/${seq}`, duration: graceMs, inMemoryThreshold: Duration.zero })
+        .pipe(Effect.as({ _tag: "Timer" as const }))
+    ]
+  })
+
+const FollowOutcome = Schema.Union(Schema.TaggedStruct("Released", {}), Schema.TaggedStruct("MeetingStarted", {}))
+
+/** An occurrence that follows its series' request: until the asker is done, or this meeting starts. */
+export const awaitRelease = (auditId: string, executionId: string, meetingStartMs: number | undefined) =>
+  DurableDeferred.raceAll({
+    name: `follow/${auditId}`,
+    success: FollowOutcome,
+    error: Schema.Never,
+    effects: [
+      DurableDeferred.await(releasedDeferred(auditId)).pipe(Effect.as({ _tag: "Released" as const })),
+      meetingStartMs === undefined
+        ? Effect.never
+        : sleepUntil(`follow-timer/${auditId}/${executionId}`, meetingStartMs).pipe(Effect.as({ _tag: "MeetingStarted" as const }))
+    ]
   })

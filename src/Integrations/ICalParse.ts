@@ -207,6 +207,7 @@ const toEvent = (calendarId: string, uid: string, instance: Instance, component:
   new CalendarEvent({
     calendarId,
     eventId: instance.occurrence === undefined ? uid : `${uid}_${instance.occurrence}`,
+    ...(instance.occurrence === undefined ? {} : { seriesId: uid }),
     ...eventFields(component),
     start: instance.start,
     end: instance.end,

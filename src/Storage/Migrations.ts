@@ -25,8 +25,34 @@ const initial = Effect.gen(function*() {
     PRIMARY KEY (calendar_id, event_id))`
 })
 
+/**
+ * Requests that follow their meeting (calendar, series, the schedule fixed at creation, the
+ * answer's fields, followers from the same series); step retries that wait durably; event
+ * revisions, so a version seen again after an edit is a new workflow; claims unique per slot.
+ */
+const followTheMeeting = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN calendar_id TEXT`
+  yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN series_key TEXT`
+  yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN schedule TEXT`
+  yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN fields TEXT`
+  yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN released INTEGER NOT NULL DEFAULT 0`
+  yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN followers INTEGER NOT NULL DEFAULT 0`
+  yield* sql`CREATE INDEX li_hitl_requests_series ON li_hitl_requests (series_key, kind)`
+  yield* sql`CREATE INDEX li_hitl_requests_execution ON li_hitl_requests (execution_id)`
+  yield* sql`CREATE UNIQUE INDEX li_hitl_replies_slot ON li_hitl_replies (audit_id, seq)`
+  yield* sql`CREATE TABLE li_hitl_followers (
+    audit_id TEXT NOT NULL, execution_id TEXT NOT NULL, calendar_id TEXT NOT NULL, event_id TEXT NOT NULL,
+    PRIMARY KEY (audit_id, execution_id))`
+  yield* sql`CREATE TABLE li_step_retries (
+    execution_id TEXT PRIMARY KEY, step TEXT NOT NULL, attempt INTEGER NOT NULL, error_type TEXT NOT NULL,
+    error_message TEXT NOT NULL, next_at TEXT NOT NULL)`
+  yield* sql`ALTER TABLE li_events ADD COLUMN revision INTEGER`
+  yield* sql`ALTER TABLE li_events ADD COLUMN detail TEXT`
+})
+
 export const runMigrations = Migrator.make({})({
-  loader: Migrator.fromRecord({ "1_initial": initial }),
+  loader: Migrator.fromRecord({ "1_initial": initial, "2_follow_the_meeting": followTheMeeting }),
   table: "li_migrations"
 }).pipe(Effect.orDie, Effect.withSpan("Migrations.run"))
 

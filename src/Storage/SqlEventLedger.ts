@@ -6,25 +6,36 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Layer, Option, Schema } from "effect"
 import { EventLedger, LedgerEntry } from "../Agents/EventLedger.js"
+import { EventStatus } from "../Domain/RunSummary.js"
+
+const Detail = Schema.parseJson(Schema.Struct({
+  trigger: LedgerEntry.fields.trigger,
+  company: LedgerEntry.fields.company
+}))
 
 const Row = Schema.Struct({
   fingerprint: Schema.String,
-  status: Schema.String,
+  status: EventStatus,
   rules_hash: Schema.String,
   execution_id: Schema.NullOr(Schema.String),
-  attempt: Schema.NullOr(Schema.Number),
+  revision: Schema.NullOr(Schema.Number),
+  detail: Schema.NullOr(Detail),
   recorded_at: Schema.String
 })
 
 const toEntry = (row: typeof Row.Type) =>
-  Schema.decodeUnknown(LedgerEntry)({
+  new LedgerEntry({
     fingerprint: row.fingerprint,
     status: row.status,
     rules_hash: row.rules_hash,
     recorded_at: row.recorded_at,
     ...(row.execution_id === null ? {} : { execution_id: row.execution_id }),
-    ...(row.attempt === null ? {} : { attempt: Number(row.attempt) })
+    ...(row.revision === null ? {} : { revision: Number(row.revision) }),
+    ...(row.detail?.trigger === undefined ? {} : { trigger: row.detail.trigger }),
+    ...(row.detail?.company === undefined ? {} : { company: row.detail.company })
   })
+
+const encodeDetail = Schema.encode(Detail)
 
 export const SqlEventLedgerLive = Layer.effect(
   EventLedger,
@@ -33,33 +44,38 @@ export const SqlEventLedgerLive = Layer.effect(
 
     return EventLedger.of({
       lookup: (calendarId, eventId) =>
-        sql`SELECT fingerprint, status, rules_hash, execution_id, attempt, recorded_at FROM li_events
+        sql`SELECT fingerprint, status, rules_hash, execution_id, revision, detail, recorded_at FROM li_events
             WHERE calendar_id = ${calendarId} AND event_id = ${eventId}`.pipe(
           Effect.flatMap((rows) =>
             rows[0] === undefined
               ? Effect.succeed(Option.none())
-              : Schema.decodeUnknown(Row)(rows[0]).pipe(Effect.flatMap(toEntry), Effect.map(Option.some))
+              : Schema.decodeUnknown(Row)(rows[0]).pipe(Effect.map((row) => Option.some(toEntry(row))))
           ),
           // A database we cannot read is not something an event can recover from.
           Effect.orDie,
           Effect.withSpan("EventLedger.lookup")
         ),
-      record: (calendarId, eventId, entry) => {
-        const row = {
-          calendar_id: calendarId,
-          event_id: eventId,
-          fingerprint: entry.fingerprint,
-          status: entry.status,
-          rules_hash: entry.rules_hash,
-          execution_id: entry.execution_id ?? null,
-          attempt: entry.attempt ?? null,
-          recorded_at: entry.recorded_at
-        }
-        return sql`INSERT INTO li_events ${sql.insert(row)}
-          ON CONFLICT (calendar_id, event_id) DO UPDATE SET fingerprint = ${row.fingerprint}, status = ${row.status},
-          rules_hash = ${row.rules_hash}, execution_id = ${row.execution_id}, attempt = ${row.attempt},
-          recorded_at = ${row.recorded_at}`.pipe(Effect.asVoid, Effect.orDie, Effect.withSpan("EventLedger.record"))
-      }
+      record: (calendarId, eventId, entry) =>
+        Effect.gen(function*() {
+          const detail = entry.trigger === undefined && entry.company === undefined
+            ? null
+            : yield* encodeDetail({ trigger: entry.trigger, company: entry.company })
+          const row = {
+            calendar_id: calendarId,
+            event_id: eventId,
+            fingerprint: entry.fingerprint,
+            status: entry.status,
+            rules_hash: entry.rules_hash,
+            execution_id: entry.execution_id ?? null,
+            revision: entry.revision ?? null,
+            detail,
+            recorded_at: entry.recorded_at
+          }
+          yield* sql`INSERT INTO li_events ${sql.insert(row)}
+            ON CONFLICT (calendar_id, event_id) DO UPDATE SET fingerprint = ${row.fingerprint}, status = ${row.status},
+            rules_hash = ${row.rules_hash}, execution_id = ${row.execution_id}, revision = ${row.revision},
+            detail = ${row.detail}, recorded_at = ${row.recorded_at}`
+        }).pipe(Effect.orDie, Effect.withSpan("EventLedger.record"))
     })
   })
 )

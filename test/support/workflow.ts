@@ -54,6 +54,8 @@ export const makeTestApp = (options: AppOptions = {}) => {
       hitlEscalateAfter: Duration.hours(48),
       hitlExpireAfter: Duration.days(7),
       dossierFreshDays: 30,
+      // The fixtures' meetings are six days after BASE: the timer tests measure the full schedule.
+      hitlUntilMeetingStart: false,
       ...options.config
     })),
     Layer.provideMerge(NodeContext.layer)

@@ -609,38 +609,51 @@ describe("EventWorkflow: approval replies", () => {
 describe("EventWorkflow: failures", () => {
   const beta = makeEvent({ eventId: "beta", summary: "Kickoff with Beta Systems", description: "beta-systems.io" })
 
-  it.effect("a CRM delivery failing beyond the retries ends the event failed; the other events are unaffected", () =>
+  it.effect("a CRM delivery failing beyond the quick retries waits to be tried again; the other events are unaffected", () =>
     // one event at a time, so the failures the CRM double hands out hit the first event only
     withApp({ events: [acme, beta, standup, nobody], config: { maxConcurrentEvents: 1 } }, () =>
       Effect.gen(function*() {
         yield* (yield* TestCrm).failNextDeliveries(3)
         const summary = yield* cycle
         expect(summary.status).toBe("partial")
-        expect(statuses(summary)).toEqual({ acme: "failed", beta: "delivered", standup: "no_trigger", nobody: "awaiting_missing_info" })
-        expect(outcomeOf(summary, "acme").error).toEqual({ type: "CrmError", message: "deliver: CRM: HTTP 503 from the test CRM" })
+        expect(statuses(summary)).toEqual({ acme: "retrying", beta: "delivered", standup: "no_trigger", nobody: "awaiting_missing_info" })
+        const retrying = outcomeOf(summary, "acme")
+        expect(retrying.error).toEqual({ type: "CrmError", message: "deliver: CRM: HTTP 503 from the test CRM (try 1 failed)" })
+        expect(Date.parse(retrying.retry_at ?? "") - Date.parse(summary.started_at)).toBeGreaterThanOrEqual(60_000)
         expect((yield* crmNotes).map((n) => n.domain)).toEqual(["beta-systems.io"])
       })))
 
-  // A failed version is tried again with a fresh workflow (its key gets "|attempt-2"). The dossier
-  // written before the delivery failed is fresh, so the retry delivers it: dossier_reused.
-  it.effect("an event that failed is tried again on the next cycle", () =>
+  // The failed step is tried again inside the same workflow after STEP_RETRY_DELAYS (1m, 10m):
+  // the dossier written before the delivery failed is the one delivered, and nothing starts over.
+  it.effect("a failed step is tried again within its workflow after the first delay", () =>
     withApp({ events: [acme] }, () =>
       Effect.gen(function*() {
         yield* (yield* TestCrm).failNextDeliveries(3)
-        expect(statuses(yield* cycle)).toEqual({ acme: "failed" })
-        // the CRM is healthy again
-        expect(statuses(yield* cycle)).toEqual({ acme: "dossier_reused" })
+        const first = yield* cycle
+        expect(statuses(first)).toEqual({ acme: "retrying" })
+        // the CRM is healthy again; the next try is due after a minute
+        yield* advanceTo(Date.parse(outcomeOf(first, "acme").retry_at ?? "") + 1_000)
+        const second = yield* cycle
+        expect(statuses(second)).toEqual({ acme: "delivered" })
+        expect(outcomeOf(second, "acme").dossier?.json_path).toBeDefined()
         expect(yield* crmNotes).toHaveLength(1)
         expect(statuses(yield* cycle)).toEqual({ acme: "unchanged" })
       })))
 
-  it.effect("a version that keeps failing is tried three times, then left failed", () =>
+  it.effect("a step that keeps failing is tried three times in all, then the event is failed with its reason", () =>
     withApp({ events: [acme] }, () =>
       Effect.gen(function*() {
         yield* (yield* TestCrm).failNextDeliveries(100)
-        expect(statuses(yield* cycle)).toEqual({ acme: "failed" })
-        expect(statuses(yield* cycle)).toEqual({ acme: "failed" })
-        expect(statuses(yield* cycle)).toEqual({ acme: "failed" })
+        const first = yield* cycle
+        expect(statuses(first)).toEqual({ acme: "retrying" })
+        yield* advanceTo(Date.parse(outcomeOf(first, "acme").retry_at ?? "") + 1_000)
+        const second = yield* cycle
+        expect(statuses(second)).toEqual({ acme: "retrying" })
+        expect(outcomeOf(second, "acme").error?.message).toContain("(try 2 failed)")
+        yield* advanceTo(Date.parse(outcomeOf(second, "acme").retry_at ?? "") + 1_000)
+        const third = yield* cycle
+        expect(statuses(third)).toEqual({ acme: "failed" })
+        expect(outcomeOf(third, "acme").error).toEqual({ type: "CrmError", message: "deliver: CRM: HTTP 503 from the test CRM (tried 3 times)" })
         expect(statuses(yield* cycle)).toEqual({ acme: "unchanged" })
         expect(yield* crmNotes).toHaveLength(0)
       })))
