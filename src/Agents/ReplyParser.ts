@@ -1,12 +1,25 @@
 /**
- * Reading a person's reply: what they wrote themselves (no quoted original, no signature), whether
- * it approves or declines, and the `key: value` fields it gives. English and German. Pure.
+ * Reading a person's reply like a person does: what they wrote themselves (no quoted original, no
+ * signature), whether it clearly approves or declines, the company and web domain it gives, and
+ * whether a person wrote it at all (auto-replies, out-of-office notes and bounces are never
+ * decisions). English and German; the word tables are in ReplyRules. Pure.
  *
  * Deliberately unlike upstream: quoted text never counts, "DISAPPROVE"/"not ok"/"Not sure" are
- * not approvals, and a reply with both signals is "unclear" (the request then stays pending).
+ * not approvals, a reply with both signals is "unclear", and so is one that hedges, sets a
+ * condition or puts the answer off ("sure — once legal has signed off"): the request then stays
+ * pending and the person is asked again.
  */
 import EmailReplyParser from "email-reply-parser"
 import { normalizeText } from "../Domain/Text.js"
+import {
+  classifyDomain,
+  findDomainsInText,
+  isFreeMail,
+  isSharedPlatform,
+  isWithinDomain,
+  normalizeDomain
+} from "../Domain/WebDomain.js"
+import * as Rules from "./ReplyRules.js"
 
 // ---------------------------------------------------------------------------------------------
 // Own text
@@ -66,12 +79,35 @@ const CLOSING = new RegExp(
     "^(mit )?(freundlichen|besten|vielen|lieben|herzlichen|schonen|beste|viele|liebe|herzliche|schone|freundliche)" +
       "\\s+gruss(e|en)?\\b",
     "^(mfg|lg|vg|bg|gruss|grusse)$",
-    "^(sent|gesendet) (from|von|with|mit)\\b",
+    "^(sent|gesendet) (from|von|with|mit|via|uber)\\b",
     "^von meinem .+ gesendet$",
-    "^(get|hol dir) outlook fur\\b",
+    "^diese nachricht wurde von .+ gesendet\\b",
+    "^(get|hol dir|holen sie sich) outlook fur\\b",
+    "^outlook fur (ios|android) herunterladen\\b",
     "^get outlook for\\b"
   ].join("|")
 )
+
+/** "Thanks," / "Danke!" close a reply only near its end; at the top they open it ("Danke! Ja, bitte."). */
+const WEAK_CLOSING = new RegExp(
+  "^(thanks|thank you|many thanks|thanks again|thx|ty|br|kr|rgds|greetings|ciao|danke|danke schon|" +
+    "danke dir|danke euch|vielen dank|besten dank|merci|tschuss|bis dann|gruss und danke)$"
+)
+const WEAK_CLOSING_TAIL = 4
+
+/** Phone, fax, register and tax lines: the contact block of a signature that has no closing line. */
+const CONTACT_LINE = new RegExp(
+  [
+    "^(tel|phone|fon|telefon|mobil|mobile|handy|cell|fax|direct|durchwahl|t|m|f|p)\\s*[.:]?\\s*\\+?[\\d(]",
+    "^\\+\\d[\\d\\s()/.-]{6,}$",
+    "^0\\d{2,5}[\\s/-]\\d[\\d\\s/-]{4,}$",
+    "\\b(hrb|hra|amtsgericht|registergericht|handelsregister|geschaftsfuhr\\w*|vorstand|sitz der gesellschaft|" +
+      "ust-?id\\w*|vat (id|no|number)|registered (office|in)|company (number|registration))\\b"
+  ].join("|")
+)
+/** How far above the end a contact block is looked for, and how many name/title lines it has above. */
+const CONTACT_TAIL = 10
+const CONTACT_HEAD = 5
 
 const isSignatureStart = (line: string) => {
   if (/^--\s*$/.test(line)) return true
@@ -97,19 +133,51 @@ const dropQuoteHeaders = (lines: ReadonlyArray<string>): Array<string> => {
   return kept
 }
 
+const isWeakClosing = (lines: ReadonlyArray<string>, i: number) => {
+  const n = norm(lines[i] ?? "").replace(/[,.!]+$/, "")
+  if (i === 0 || !WEAK_CLOSING.test(n)) return false
+  const after = lines.slice(i + 1).filter((l) => l.trim().length > 0)
+  return after.length <= WEAK_CLOSING_TAIL && after.every((l) => l.trim().length <= 60)
+}
+
+/**
+ * A signature without a closing line ("Anna Berger / Head of Sales / Acme GmbH / Tel. +49 …"): from
+ * the first contact line near the end, up through the name and title lines above it. The first
+ * line is never cut, nor a line that reads as a sentence or a `key: value` answer.
+ */
+const contactBlockStart = (lines: ReadonlyArray<string>): number => {
+  const from = Math.max(1, lines.length - CONTACT_TAIL)
+  const at = lines.findIndex((l, i) => i >= from && CONTACT_LINE.test(norm(l)))
+  if (at < 0) return lines.length
+  let start = at
+  while (start - 1 >= 1 && at - start < CONTACT_HEAD) {
+    const above = (lines[start - 1] ?? "").trim()
+    if (above === "" || above.length > 60 || /[.!?:]$/.test(above) || above.includes(": ")) break
+    start--
+  }
+  return start
+}
+
 const cutSignature = (lines: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const at = lines.findIndex(isSignatureStart)
-  return at < 0 ? lines : lines.slice(0, at)
+  const at = lines.findIndex((line, i) => isSignatureStart(line) || isWeakClosing(lines, i))
+  const kept = at < 0 ? lines : lines.slice(0, at)
+  return kept.slice(0, contactBlockStart(kept))
 }
 
 const MAX_OWN_TEXT = 16_000
+/**
+ * Only this much of a body is looked at: even a bottom-posted answer below a long thread starts
+ * well within it, and a megabyte of quoted history must not cost more than a glance.
+ */
+const MAX_READ = 200_000
 
 /**
  * The part of a reply its author wrote: quoted originals (top- or bottom-posted, "> " lines,
  * "On … wrote:", "Am … schrieb …:", Outlook header blocks) and signatures removed.
  */
 export const ownText = (text: string): string => {
-  const cleaned = text.replace(/\r\n?/g, "\n").replace(/[\u00a0\u2007\u202f]/g, " ").replace(/[\u200b\ufeff]/g, "")
+  const read = text.length > MAX_READ ? text.slice(0, text.lastIndexOf("\n", MAX_READ) + 1 || MAX_READ) : text
+  const cleaned = read.replace(/\r\n?/g, "\n").replace(/[\u00a0\u2007\u202f]/g, " ").replace(/[\u200b\ufeff]/g, "")
   const unquoted = dropQuoteHeaders(cleaned.split("\n")).filter((l) => !isQuoted(l)).join("\n")
   // The library knows more locales and client signatures ("Sent from my iPhone", "Envoyé de …"),
   // but its regular expressions take seconds on long texts: a reply is read from its start.
@@ -123,69 +191,164 @@ export const ownText = (text: string): string => {
     .trim()
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Words
+
+/** Case-, accent- and ß/ss-insensitive, one apostrophe: "I’ll" = "i'll", "nötig" = "notig". */
+const fold = (text: string) => normalizeText(text.replace(/[’‘`´]/g, "'"))
+
+// Words (with inner apostrophes and hyphens: "don't", "no-go") and single emoji ("👍", "✅").
+const TOKEN = /[\p{L}\p{N}]+(?:['-][\p{L}\p{N}]+)*|[\p{Extended_Pictographic}\u2713]/gu
+
+/** "+1" is a thumbs-up written in text. */
+const tokenize = (text: string): ReadonlyArray<string> =>
+  fold(text.replace(/(^|\s)\+1(?=$|[\s.!,])/g, "$1👍")).match(TOKEN) ?? []
+
+const wordSet = (words: ReadonlyArray<string>) => new Set(words.map((w) => tokenize(w).join(" ")))
+
 // ---------------------------------------------------------------------------------------------
 // Decision
 
 export type Decision = "approve" | "decline" | "unclear"
 
-type Signal = "approve" | "decline" | "neutral"
+interface Rule {
+  readonly words: ReadonlyArray<string>
+  readonly key: string
+  readonly cue: Rules.Cue
+  readonly position: Rules.Position
+}
 
-const APPROVE_WORDS = new Set([
-  "approve", "approved", "yes", "yep", "yeah", "yup", "ok", "okay", "okey", "sure", "confirm", "confirmed",
-  "agree", "agreed", "accept", "accepted", "ja", "jawohl", "jep", "freigeben", "freigegeben", "genehmigt",
-  "genehmige", "einverstanden", "passt", "gerne", "gern", "bestatigt", "zugestimmt"
-])
-const DECLINE_WORDS = new Set([
-  "decline", "declined", "disapprove", "disapproved", "no", "nope", "nah", "reject", "rejected", "deny",
-  "denied", "cancel", "cancelled", "canceled", "stop", "nein", "ablehnen", "abgelehnt", "lehne", "absagen",
-  "abbrechen", "stopp", "veto"
-])
-const NEGATORS = new Set([
-  "not", "don't", "dont", "doesn't", "isn't", "won't", "can't", "cannot", "never", "nicht", "kein", "keine",
-  "keinen", "nie", "niemals"
-])
-/** German can put the negation after the word: "das passt mir nicht", "genehmigt ist es nicht". */
-const NEGATED_AFTER = new Set(["passt", "einverstanden", "genehmigt", "freigegeben"])
-
-/** Checked before single words, longest first; "neutral" ones only hide their words. */
-const PHRASES: ReadonlyArray<readonly [string, Signal]> = ([
-  ["go ahead", "approve"], ["go for it", "approve"], ["sounds good", "approve"], ["no problem", "approve"],
-  ["no objections", "approve"], ["no objection", "approve"], ["kein problem", "approve"],
-  ["keine einwande", "approve"], ["nichts dagegen", "approve"], ["of course", "approve"],
-  ["alles klar", "approve"], ["in ordnung", "approve"],
-  ["not approved", "decline"], ["nicht freigeben", "decline"], ["nicht freigegeben", "decline"],
-  ["nicht genehmigt", "decline"], ["bitte nicht", "decline"], ["lieber nicht", "decline"],
-  ["no way", "decline"], ["no thanks", "decline"], ["nein danke", "decline"], ["not interested", "decline"],
-  ["kein interesse", "decline"], ["no go", "decline"],
-  ["not sure", "neutral"], ["nicht sicher", "neutral"], ["no idea", "neutral"], ["keine ahnung", "neutral"],
-  ["no further questions", "neutral"], ["no questions", "neutral"], ["keine fragen", "neutral"],
-  ["keine weiteren fragen", "neutral"], ["not yet", "neutral"], ["noch nicht", "neutral"],
-  ["don't know", "neutral"], ["weiss nicht", "neutral"]
-] as const).slice().sort((a, b) => b[0].length - a[0].length)
-
-const tokenize = (clause: string): ReadonlyArray<string> =>
-  normalizeText(clause.replace(/[’‘`´]/g, "'")).match(/[\p{L}\p{N}]+(?:'\p{L}+)?/gu) ?? []
-
-const clauseSignals = (tokens: ReadonlyArray<string>): ReadonlyArray<Signal> => {
-  const signals: Array<Signal> = []
-  for (let i = 0; i < tokens.length; i++) {
-    const phrase = PHRASES.find(([p]) => {
-      const words = p.split(" ")
-      return words.every((w, k) => tokens[i + k] === w)
-    })
-    if (phrase) {
-      signals.push(phrase[1])
-      i += phrase[0].split(" ").length - 1
-      continue
+/** Every phrase of the tables, by its first word, longest first (so "lass mal sehen" beats "lass mal"). */
+const RULES: ReadonlyMap<string, ReadonlyArray<Rule>> = (() => {
+  const byFirst = new Map<string, Array<Rule>>()
+  const add = (phrases: ReadonlyArray<string> | undefined, cue: Rules.Cue, position: Rules.Position) => {
+    for (const phrase of phrases ?? []) {
+      const words = tokenize(phrase)
+      const first = words[0]
+      if (first === undefined) continue
+      byFirst.set(first, [...(byFirst.get(first) ?? []), { words, key: words.join(" "), cue, position }])
     }
-    const token = tokens[i] ?? ""
-    const negatedBefore = [tokens[i - 1], tokens[i - 2]].some((t) => t !== undefined && NEGATORS.has(t))
-    const negatedAfter = NEGATED_AFTER.has(token) && [tokens[i + 1], tokens[i + 2]].includes("nicht")
-    if (APPROVE_WORDS.has(token)) signals.push(negatedBefore || negatedAfter ? "decline" : "approve")
-    // "don't cancel" is no approval either: the person should say what they want.
-    else if (DECLINE_WORDS.has(token)) signals.push(negatedBefore ? "neutral" : "decline")
   }
-  return signals
+  for (const t of Rules.TABLES) {
+    add(t.approve, "approve", "any")
+    add(t.approveLead, "approve", "lead")
+    add(t.approveEdge, "approve", "edge")
+    add(t.approveAnswer, "approve", "answer")
+    add(t.approveAlone, "approve", "alone")
+    add(t.decline, "decline", "any")
+    add(t.declineEdge, "decline", "edge")
+    add(t.declineAnswer, "decline", "answer")
+    add(t.declineAlone, "decline", "alone")
+    add(t.hedge, "hedge", "any")
+    add(t.but, "but", "any")
+    add(t.polite, "polite", "any")
+    add(t.neutral, "neutral", "any")
+  }
+  for (const rules of byFirst.values()) rules.sort((a, b) => b.words.length - a.words.length)
+  return byFirst
+})()
+
+const NEGATORS = wordSet(Rules.NEGATORS)
+const NEGATED_AFTER = wordSet(Rules.NEGATED_AFTER)
+const CERTAINTY = wordSet(Rules.CERTAINTY)
+const FILLERS = wordSet(Rules.FILLERS)
+const AFTER_NO = wordSet(Rules.AFTER_NO)
+const ANSWERING_QUESTIONS = wordSet(Rules.ANSWERING_QUESTIONS)
+/** How far before a word a negation still applies ("I do not really approve"). */
+const NEGATION_REACH = 3
+
+const onlyFillers = (tokens: ReadonlyArray<string>) => tokens.every((t) => FILLERS.has(t))
+
+const stands = (rule: Rule, tokens: ReadonlyArray<string>, at: number, end: number): boolean => {
+  const lead = onlyFillers(tokens.slice(0, at))
+  const trail = onlyFillers(tokens.slice(end))
+  switch (rule.position) {
+    case "any":
+      return true
+    case "lead":
+      return lead
+    case "edge":
+      return lead || trail
+    case "answer":
+      return trail || (lead && AFTER_NO.has(tokens[end] ?? ""))
+    case "alone":
+      return lead && trail
+  }
+}
+
+const ruleAt = (tokens: ReadonlyArray<string>, at: number): Rule | undefined =>
+  RULES.get(tokens[at] ?? "")?.find((rule) =>
+    rule.words.every((w, k) => tokens[at + k] === w) && stands(rule, tokens, at, at + rule.words.length)
+  )
+
+interface Cue {
+  readonly cue: Rules.Cue
+  readonly key: string
+}
+
+/**
+ * What one clause says. A negation before a word ("not ok", "kein OK") or, in German, after it
+ * ("das passt mir nicht") turns a yes into a no, or into doubt for words of certainty ("not so
+ * sure"); it turns a no into nothing ("don't cancel": the person should say what they want).
+ */
+const clauseCues = (tokens: ReadonlyArray<string>): ReadonlyArray<Cue> => {
+  const cues: Array<Cue> = []
+  let free = 0 // words before this belong to a phrase already read and negate nothing
+  for (let i = 0; i < tokens.length; i++) {
+    const rule = ruleAt(tokens, i)
+    if (rule === undefined) continue
+    const end = i + rule.words.length
+    const negated = tokens.slice(Math.max(free, i - NEGATION_REACH), i).some((t) => NEGATORS.has(t)) ||
+      ((NEGATED_AFTER.has(rule.key) || NEGATED_AFTER.has(rule.words[0] ?? "")) &&
+        tokens.slice(end, end + NEGATION_REACH).includes("nicht"))
+    const cue: Rules.Cue = !negated
+      ? rule.cue
+      : rule.cue === "approve"
+      ? (CERTAINTY.has(rule.key) ? "hedge" : "decline")
+      : rule.cue === "decline"
+      ? "neutral"
+      : rule.cue
+    cues.push({ cue, key: rule.key })
+    free = end
+    i = end - 1
+  }
+  return cues
+}
+
+interface Reading {
+  readonly approve: boolean
+  readonly decline: boolean
+  /** A hedge, condition or deferral: the answer is unclear. */
+  readonly hedge: boolean
+  /**
+   * "but …" after a yes: a yes with a reservation is unclear ("ok, but only …"); a no stays a no
+   * ("no, but thanks"), and a yes after the "but" is the answer ("I'm travelling, but yes").
+   */
+  readonly but: "after-yes" | "alone" | undefined
+}
+
+/**
+ * One sentence. A question decides nothing ("Ok?", "Why decline?") unless it is one that answers
+ * ("Why not?"), but its doubts count ("Can we wait until next week?"). In a courteous sentence
+ * ("let me know if you need anything") conditions are no conditions.
+ */
+const readSentence = (sentence: string): Reading => {
+  const question = /\?[\s!?]*$/.test(sentence)
+  const cues = sentence.split(/[,;:]|\s[-–—]+\s|[–—]/).flatMap((clause) => clauseCues(tokenize(clause)))
+  const has = (cue: Rules.Cue) => cues.some((c) => c.cue === cue)
+  const answers = question && cues.some((c) => ANSWERING_QUESTIONS.has(c.key))
+  const polite = has("polite")
+  const approve = (answers || !question) && has("approve")
+  const yes = cues.findIndex((c) => c.cue === "approve")
+  const but = polite || !has("but")
+    ? undefined
+    : !approve
+    ? "alone"
+    : cues.some((c, k) => c.cue === "but" && k > yes)
+    ? "after-yes"
+    : undefined
+  return { approve, decline: !question && has("decline"), hedge: !polite && has("hedge"), but }
 }
 
 // "Firma: Nein GmbH" names a company; "Decision: approve" still decides.
@@ -194,33 +357,49 @@ const isDataField = (line: string) => {
   return key === "company" || key === "domain"
 }
 
-const lineSignals = (line: string): ReadonlyArray<Signal> =>
-  isDataField(line) ? [] : (line.match(/[^.!?]+[.!?]*/g) ?? [])
-    // A question ("Ok?", "Why decline?") asks, it does not decide.
-    .filter((sentence) => !sentence.trim().endsWith("?"))
-    .flatMap((sentence) => sentence.split(/[,;:]/).flatMap((clause) => clauseSignals(tokenize(clause))))
+const readLine = (line: string): ReadonlyArray<Reading> =>
+  isDataField(line) ? [] : line.split(/(?<=[.!?…])\s+/).filter((s) => s.trim().length > 0).map(readSentence)
 
 /** The answer to a yes/no question sits at the top: paragraphs starting after these lines are not read. */
 const DECISION_LINES = 4
+/** "Yes.\n\nBut only once legal has signed off.": a short paragraph right below still belongs to the answer. */
+const FOLLOW_UP_LINES = 2
+
+const paragraphsOf = (text: string) =>
+  text.split(/\n\s*\n/).map((p) => p.split("\n").filter((l) => l.trim().length > 0)).filter((p) => p.length > 0)
 
 /**
- * approve / decline / unclear, from the first paragraph of the reply's own text that says
- * anything either way (later paragraphs are background, "no budget back then …"). Company and
- * domain lines carry no decision; both signals in that paragraph make it unclear.
+ * approve / decline / unclear, from the reply's own text (already without quotes and signature).
+ * The answer is the first paragraph that says anything either way (later paragraphs are
+ * background, "no budget back then …"); both signals make it unclear, and so does any hedge,
+ * condition or deferral in it or above it. A "but" only qualifies a yes.
  */
-export const parseDecision = (text: string): Decision => {
-  const paragraphs = ownText(text).split(/\n\s*\n/).map((p) => p.split("\n").filter((l) => l.trim().length > 0))
+const decide = (own: string): Decision => {
+  const paragraphs = paragraphsOf(own)
+  const readings: Array<Reading> = []
   let seen = 0
-  for (const paragraph of paragraphs) {
+  for (const [p, paragraph] of paragraphs.entries()) {
     if (seen >= DECISION_LINES) break
     seen += paragraph.length
-    const signals = new Set(paragraph.flatMap(lineSignals))
-    const approve = signals.has("approve")
-    const decline = signals.has("decline")
-    if (approve || decline) return approve && decline ? "unclear" : approve ? "approve" : "decline"
+    readings.push(...paragraph.flatMap(readLine))
+    if (!readings.some((r) => r.approve || r.decline)) continue
+    const next = paragraphs[p + 1]
+    if (next !== undefined && paragraph.length <= FOLLOW_UP_LINES && next.length <= FOLLOW_UP_LINES) {
+      readings.push(...next.flatMap(readLine))
+    }
+    const approve = readings.some((r) => r.approve)
+    const decline = readings.some((r) => r.decline)
+    if ((approve && decline) || readings.some((r) => r.hedge)) return "unclear"
+    const yes = readings.findIndex((r) => r.approve)
+    const reserved = readings.some((r, k) => r.but === "after-yes" || (r.but === "alone" && k > yes))
+    if (approve) return reserved ? "unclear" : "approve"
+    return "decline"
   }
   return "unclear"
 }
+
+/** approve / decline / unclear for a whole reply body (quoted parts and signature are ignored). */
+export const parseDecision = (text: string): Decision => decide(ownText(text))
 
 // ---------------------------------------------------------------------------------------------
 // Fields
@@ -263,6 +442,20 @@ const unwrap = (value: string): string => {
 /** "acme.io [http://acme.io]" is how an HTML link reads once converted to text. */
 const cleanDomain = (value: string) => value.replace(/\s*\[(https?|mailto):[^\]]*\]$/i, "").replace(/[.,;]+$/, "")
 
+/** "Acme GmbH – die aus Berlin": a remark after a spaced dash is not part of the name. */
+const cleanCompany = (value: string) => value.split(/\s+(?:[–—]|--)\s+/)[0]?.trim() ?? ""
+
+/**
+ * "acme.de – die .com gehört jemand anderem" → "acme.de". A single word is kept as written (the
+ * workflow normalises and checks it, and says why when it cannot be used).
+ */
+const domainValue = (value: string): string => {
+  const v = unwrap(cleanDomain(value))
+  if (!/\s/.test(v)) return v
+  const found = domainsIn(v).filter((d) => !d.refuted)
+  return (found.find((d) => classifyDomain(d.domain).valid) ?? found[0])?.domain ?? v
+}
+
 const fieldOf = (segment: string): readonly [string, string] | undefined => {
   const match = FIELD.exec(segment)
   if (!match?.[1]) return undefined
@@ -272,26 +465,266 @@ const fieldOf = (segment: string): readonly [string, string] | undefined => {
   // "We meet at 10:00" is a time of day, not a field.
   if (/\d$/.test(key) && /^\d/.test(raw)) return undefined
   const canonical = ALIASES[key] ?? key.replace(/ /g, "_")
-  const value = canonical === "domain" ? unwrap(cleanDomain(raw)) : raw
+  const value = canonical === "domain" ? domainValue(raw) : canonical === "company" ? cleanCompany(raw) : raw
   return [canonical, value]
 }
 
+/** `key: value` pairs of one line; "CHANGE: a=1; b=2" gives both. */
+const pairsOf = (line: string): ReadonlyArray<readonly [string, string]> => {
+  const body = line.replace(/^\s*change\s*:\s*/i, "")
+  const segments = body.split(";").filter((s) => s.trim().length > 0)
+  const pairs = segments.length > 1 && segments.every((s) => fieldOf(s) !== undefined)
+    ? segments.map(fieldOf)
+    : [fieldOf(body)]
+  return pairs.filter((p): p is readonly [string, string] => p !== undefined && p[1].length > 0)
+}
+
+// ----- domains in free text
+
+interface FoundDomain {
+  readonly domain: string
+  /** Taken from an e-mail address ("max@acme.de"): weaker than a name or a link. */
+  readonly email: boolean
+  /** "not acme.com", "acme.com is wrong", "acme.com gehört jemand anderem". */
+  readonly refuted: boolean
+}
+
+const NOT_BEFORE = wordSet(Rules.DOMAIN_NOT_BEFORE)
+const NOT_AFTER = [...wordSet(Rules.DOMAIN_NOT_AFTER)]
+/** What a domain's clause ends at, for the words that refute it. */
+const CLAUSE_END = /[,;()[\]–—]|\s-\s|[.!?](?:\s|$)/
+
+const refutedBy = (before: string, after: string): boolean => {
+  const head = tokenize(before.split(CLAUSE_END).at(-1) ?? "").slice(-NEGATION_REACH)
+  const tail = ` ${tokenize(after.split(CLAUSE_END)[0] ?? "").slice(0, 5).join(" ")} `
+  return head.some((w) => NOT_BEFORE.has(w)) || NOT_AFTER.some((phrase) => tail.includes(` ${phrase} `))
+}
+
+/** Domains of a text in order, each with the words around it (up to the previous domain). */
+const domainsIn = (text: string): ReadonlyArray<FoundDomain> => {
+  const found: Array<FoundDomain> = []
+  const words = text.split(/(\s+)/)
+  let since = 0
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? ""
+    const domain = /[.@]/.test(word) ? findDomainsInText(word)[0] : undefined
+    if (domain === undefined) continue
+    const before = words.slice(since, i).join("")
+    const after = words.slice(i + 1, i + 24).join("")
+    const email = /@/.test(word) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(word.replace(/^\W+/, ""))
+    found.push({ domain, email, refuted: refutedBy(before, after) })
+    since = i + 1
+  }
+  return found
+}
+
+// ----- company names in free text
+
+const LEGAL_FORMS = new Set(Rules.LEGAL_FORMS)
+const NOT_NAMES = wordSet(Rules.NOT_NAMES)
+const NAME_JOINERS = new Set(["&", "+", "und", "and", "of", "de", "von", "van", "der"])
+const MAX_NAME_WORDS = 6
+
+const bare = (word: string) => word.replace(/^[„“"'«»‚(]+/, "").replace(/[,;:!?)"“”'»]+$/, "")
+const formOf = (word: string): string | undefined => {
+  const w = bare(word)
+  if (LEGAL_FORMS.has(w)) return w
+  const noDot = w.replace(/\.$/, "")
+  return LEGAL_FORMS.has(noDot) ? noDot : undefined
+}
+const isNameWord = (word: string) => {
+  const w = bare(word)
+  return /^[\p{Lu}\p{N}]/u.test(w) && !NOT_NAMES.has(fold(w)) && !/[.@]\p{L}/u.test(w)
+}
+const endsClause = (word: string) => /[,;:!?)]$/.test(word) || (/\.$/.test(word) && formOf(word) === undefined)
+
+/** The name at the start of `words`: capitalised words and joiners ("Müller & Söhne KG"), then forms. */
+const nameAt = (words: ReadonlyArray<string>): string | undefined => {
+  const picked: Array<string> = []
+  for (const word of words) {
+    if (picked.length === MAX_NAME_WORDS) break
+    if (!(isNameWord(word) || formOf(word) !== undefined || (picked.length > 0 && NAME_JOINERS.has(fold(word))))) break
+    picked.push(word)
+    if (endsClause(word)) break
+  }
+  while (picked.length > 0 && NAME_JOINERS.has(fold(picked.at(-1) ?? ""))) picked.pop()
+  const name = picked.map(bare).join(" ").replace(/\.$/, (dot) => (formOf(picked.at(-1) ?? "")?.endsWith(".") ? dot : ""))
+  return picked.some(isNameWord) ? name : undefined
+}
+
+/** "… Nordwind Logistik GmbH & Co. KG …": the capitalised words before a legal form, and the forms. */
+const legalNameIn = (line: string): string | undefined => {
+  const words = line.split(/\s+/).filter((w) => w.length > 0)
+  for (let i = 1; i < words.length; i++) {
+    if (formOf(words[i] ?? "") === undefined || !isNameWord(words[i - 1] ?? "") || endsClause(words[i - 1] ?? "")) continue
+    let start = i - 1
+    while (
+      start > 0 && i - start < MAX_NAME_WORDS - 1 && !endsClause(words[start - 1] ?? "") &&
+      (isNameWord(words[start - 1] ?? "") || (NAME_JOINERS.has(fold(words[start - 1] ?? "")) && start > 1))
+    ) start--
+    const name = nameAt(words.slice(start))
+    if (name !== undefined) return name
+  }
+  return undefined
+}
+
+/** "the company is Acme", "Firma ist Keller Logistik GmbH", or any name with a legal form. */
+const companyIn = (line: string): string | undefined => {
+  const intro = Rules.COMPANY_INTRO.exec(line)
+  const named = intro ? nameAt(line.slice(intro.index + intro[0].length).split(/\s+/)) : undefined
+  return named ?? legalNameIn(line)
+}
+
+// ----- whose text it is
+
+export interface ReplySource {
+  /** The sender's address: its domain is the replier's own company. */
+  readonly from?: string | undefined
+  /** Our own domains: never the company a meeting is with. */
+  readonly ownDomains?: ReadonlyArray<string> | undefined
+}
+
+const letters = (text: string) => fold(text).replace(/[^\p{L}\p{N}]/gu, "")
+
+const ownCompanies = (source: ReplySource): ReadonlyArray<string> =>
+  [source.from?.split("@")[1] ?? "", ...(source.ownDomains ?? [])]
+    .map(normalizeDomain)
+    .filter((d) => d.length > 0 && !isFreeMail(d))
+
+/** The label that names a company: "lead-insights.app" → "leadinsights", "acme.co.uk" → "acme". */
+const brandOf = (domain: string) => {
+  const labels = domain.split(".")
+  const second = labels.at(-2) ?? ""
+  return letters(labels.length > 2 && second.length <= 3 ? labels.at(-3) ?? "" : second)
+}
+
+const isOwnName = (name: string, own: ReadonlyArray<string>) => {
+  const n = letters(name)
+  return own.some((d) => {
+    const brand = brandOf(d)
+    return brand.length >= 3 && n.includes(brand)
+  })
+}
+
+/** A company named in passing is named near the top; past this, only `key: value` lines are read. */
+const FREE_TEXT_CHARS = 4000
+
+/** Lines of our own request, should a mail program have quoted it without marks. */
+const TEMPLATE_LINE = /<web domain|<company name>|reply "approve"|antworten sie mit "ja"|^reference: /i
+
 /**
- * `key: value` / `key = value` lines of the reply's own text (quoted lines never count). Aliases
- * become `company` and `domain`; other keys are lower-cased, accent-free, spaces as "_". The last
- * non-blank value of a key wins. "CHANGE: a=1; b=2" gives both pairs.
+ * Company and domain a person wrote in sentences or as a bare link: "their site is acme.io",
+ * "Website wäre www.acme.de", "Das ist die Nordwind Logistik GmbH". Never the replier's own company
+ * or ours, a free-mail provider, a meeting or file-sharing host, or a domain the text refutes.
  */
-export const parseFields = (text: string): ReplyFields => {
+const freeTextFields = (lines: ReadonlyArray<string>, source: ReplySource) => {
+  const own = ownCompanies(source)
+  const candidates = lines.flatMap(domainsIn).filter((d) =>
+    !d.refuted && classifyDomain(d.domain).valid && !isFreeMail(d.domain) && !isSharedPlatform(d.domain) &&
+    !own.some((o) => isWithinDomain(d.domain, o))
+  )
+  const domain = (candidates.find((d) => !d.email) ?? candidates[0])?.domain
+  const company = lines.map(companyIn).find((name) => name !== undefined && !isOwnName(name, own))
+  return { company, domain }
+}
+
+/**
+ * Fields of an own text: `key: value` lines (aliases become `company` and `domain`, other keys are
+ * lower-cased, accent-free, spaces as "_"; the last non-blank value of a key wins), then company
+ * and domain from the free text when no such line gave them.
+ */
+const fieldsOf = (own: string, source: ReplySource): Record<string, string> => {
   const fields: Record<string, string> = {}
-  for (const line of ownText(text).split("\n")) {
-    const body = line.replace(/^\s*change\s*:\s*/i, "")
-    const segments = body.split(";").filter((s) => s.trim().length > 0)
-    const pairs = segments.length > 1 && segments.every((s) => fieldOf(s) !== undefined)
-      ? segments.map(fieldOf)
-      : [fieldOf(body)]
-    for (const pair of pairs) {
-      if (pair && pair[1].length > 0) fields[pair[0]] = pair[1]
-    }
+  const free: Array<string> = []
+  let freeChars = 0
+  for (const line of own.split("\n")) {
+    if (TEMPLATE_LINE.test(line.trim())) continue
+    const pairs = pairsOf(line)
+    for (const [key, value] of pairs) fields[key] = value
+    if (pairs.some(([key]) => key === "company" || key === "domain") || freeChars >= FREE_TEXT_CHARS) continue
+    free.push(line.slice(0, FREE_TEXT_CHARS - freeChars))
+    freeChars += line.length + 1
+  }
+  if (fields["company"] === undefined || fields["domain"] === undefined) {
+    const found = freeTextFields(free, source)
+    if (fields["company"] === undefined && found.company !== undefined) fields["company"] = found.company
+    if (fields["domain"] === undefined && found.domain !== undefined) fields["domain"] = found.domain
   }
   return fields
+}
+
+/**
+ * The fields of a reply body (quoted lines never count): `key: value` / `key = value` lines, and
+ * company and domain from its free text. Pass the sender so that their own company is not taken.
+ */
+export const parseFields = (text: string, source: ReplySource = {}): ReplyFields => fieldsOf(ownText(text), source)
+
+// ---------------------------------------------------------------------------------------------
+// Mail no person wrote
+
+const AWAY_TEXT_HEAD = 3000
+const SUBJECT_PREFIX = /^\s*((re|aw|antw|fw|fwd|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+/i
+
+/**
+ * Why a mail is machine-sent, when it is: the headers (read by the mail adapter), a robot
+ * sender, an auto-reply/bounce subject, or a text only machines write.
+ */
+const machineReason = (mail: ReadReplyInput, own: string): string | undefined => {
+  if (mail.automatic !== undefined && mail.automatic.trim().length > 0) return mail.automatic.trim()
+  const local = mail.from.trim().split("@")[0] ?? ""
+  if (Rules.MACHINE_SENDERS.test(local)) return `sender: ${mail.from.trim()}`
+  const subject = mail.subject.replace(SUBJECT_PREFIX, "").trim()
+  const bySubject = Rules.AUTOMATIC_SUBJECTS.find(([pattern]) => pattern.test(subject))
+  if (bySubject) return `subject: ${bySubject[1]} ("${mail.subject.trim().slice(0, 120)}")`
+  const head = fold((own.length > 0 ? own : mail.text).slice(0, AWAY_TEXT_HEAD))
+  const byText = Rules.AUTOMATIC_BODIES.find(([pattern]) => pattern.test(head))
+  return byText ? `text: ${byText[1]}` : undefined
+}
+
+/** "I'm travelling, no laptop with me until Monday": away, and nothing else said. */
+const isAwayNote = (own: string) => {
+  const head = fold(own.slice(0, AWAY_TEXT_HEAD))
+  return Rules.AWAY_BODIES.some((pattern) => pattern.test(head))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a reply
+
+export type ReadReply =
+  /** An auto-reply, bounce or out-of-office note: never a decision, never answered. */
+  | { readonly _tag: "Automatic"; readonly reason: string }
+  | {
+    readonly _tag: "Reply"
+    readonly text: string
+    readonly decision: Decision
+    readonly fields: Record<string, string>
+  }
+
+export interface ReadReplyInput {
+  /** Sender address; its domain is the replier's own company, never taken as the company's domain. */
+  readonly from: string
+  readonly subject: string
+  /** The full body, quoted parts included. */
+  readonly text: string
+  /** Why the headers say the mail is machine-sent (IncomingMail.automatic). */
+  readonly automatic?: string | undefined
+}
+
+/**
+ * A reply as a person reads it. A person's note that they are away counts as an out-of-office
+ * reply unless it also decides or gives the company.
+ */
+export const readReply = (
+  mail: ReadReplyInput,
+  options?: { readonly ownDomains?: ReadonlyArray<string> }
+): ReadReply => {
+  const text = ownText(mail.text)
+  const machine = machineReason(mail, text)
+  if (machine !== undefined) return { _tag: "Automatic", reason: machine }
+  const decision = decide(text)
+  const fields = fieldsOf(text, { from: mail.from, ownDomains: options?.ownDomains })
+  if (decision === "unclear" && fields["company"] === undefined && fields["domain"] === undefined && isAwayNote(text)) {
+    return { _tag: "Automatic", reason: "text: out of office" }
+  }
+  return { _tag: "Reply", text, decision, fields }
 }

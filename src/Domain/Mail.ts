@@ -57,5 +57,10 @@ export class IncomingMail extends Schema.Class<IncomingMail>("IncomingMail")({
   inReplyTo: Schema.optional(Schema.String),
   references: Schema.Array(Schema.String),
   /** The plain text body as sent (HTML-only mails converted to text). */
-  text: Schema.String
+  text: Schema.String,
+  /**
+   * Why the headers say no person wrote it (an auto-reply or a bounce), e.g. "Auto-Submitted:
+   * auto-replied": such a mail is never a decision and is never answered.
+   */
+  automatic: Schema.optional(Schema.String)
 }) {}

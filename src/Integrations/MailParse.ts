@@ -75,6 +75,53 @@ export const htmlToPlain = (html: string): string => {
   return lines.map((l) => l.trim()).join("\n").replace(/\n{3,}/g, "\n\n").trim()
 }
 
+/** A header as mailparser gives it: a string, a structured value ({ value }), or a list of either. */
+const headerText = (value: unknown): string => {
+  if (typeof value === "string") return value.trim()
+  if (Array.isArray(value)) return value.map(headerText).filter((v) => v.length > 0).join(", ")
+  if (typeof value === "object" && value !== null && "value" in value) {
+    const inner: unknown = value.value
+    // An address header ({ value: [{ address }] }): the addresses, "" for the null sender "<>".
+    if (Array.isArray(inner)) {
+      return inner.map((a: unknown) => (typeof a === "object" && a !== null && "address" in a ? String(a.address ?? "") : "")).join(", ")
+    }
+    return headerText(inner)
+  }
+  return ""
+}
+
+const AUTO_PRECEDENCE = /^(auto_reply|bulk|junk)$/i
+
+/**
+ * Why the headers say no person wrote this mail (RFC 3834 Auto-Submitted, the X-Autoreply /
+ * X-Autorespond of vacation responders, Precedence, delivery and read reports, bounce markers),
+ * or undefined. Only what a person's mail program never sets counts.
+ */
+export const automaticReason = (headers: ReadonlyMap<string, unknown>): string | undefined => {
+  const lower = new Map([...headers].map(([key, value]) => [key.toLowerCase(), value]))
+  const has = (name: string) => lower.has(name)
+  const text = (name: string) => headerText(lower.get(name))
+  const submitted = text("auto-submitted")
+  if (submitted.length > 0 && !/^no\b/i.test(submitted)) return `Auto-Submitted: ${submitted}`
+  for (const name of ["x-autoreply", "x-autorespond"]) {
+    const value = text(name)
+    if (has(name) && !/^(no|false|0)$/i.test(value)) return `${name === "x-autoreply" ? "X-Autoreply" : "X-Autorespond"}: ${value}`
+  }
+  const precedence = text("precedence")
+  if (AUTO_PRECEDENCE.test(precedence)) return `Precedence: ${precedence}`
+  const contentType = lower.get("content-type")
+  const type = headerText(contentType).toLowerCase()
+  if (type === "multipart/report") {
+    const params = typeof contentType === "object" && contentType !== null && "params" in contentType ? contentType.params : undefined
+    const report = typeof params === "object" && params !== null && "report-type" in params ? String(params["report-type"]) : ""
+    return `Content-Type: multipart/report${report ? `; report-type=${report}` : ""}`
+  }
+  if (has("x-failed-recipients")) return `X-Failed-Recipients: ${text("x-failed-recipients")}`
+  // The null sender: what bounces and (per RFC 3834) auto-replies are sent from.
+  if (has("return-path") && text("return-path").replace(/[<>\s]/g, "") === "") return "Return-Path: <>"
+  return undefined
+}
+
 const idList = (value: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
   (typeof value === "string" ? [value] : value ?? []).flatMap((v) => v.split(/\s+/)).filter((v) => v.length > 0)
 
@@ -102,6 +149,7 @@ export const parseMail = Effect.fn("MailParse.parse")(function*(bytes: Uint8Arra
     ? parsed.date
     : new Date(yield* Clock.currentTimeMillis)
   const inReplyTo = idList(parsed.inReplyTo)[0]
+  const automatic = automaticReason(parsed.headers)
   return new IncomingMail({
     ref,
     // Without a Message-ID the content stands in, so the same file read twice is the same mail.
@@ -111,6 +159,7 @@ export const parseMail = Effect.fn("MailParse.parse")(function*(bytes: Uint8Arra
     subject: parsed.subject ?? "",
     ...(inReplyTo !== undefined ? { inReplyTo } : {}),
     references: idList(parsed.references),
-    text
+    text,
+    ...(automatic !== undefined ? { automatic } : {})
   })
 }, (effect): Effect.Effect<IncomingMail, string> => effect)

@@ -330,8 +330,9 @@ describe("parseFields", () => {
     })
   })
 
-  it("a URL or a time of day is not a key", () => {
-    expect(parseFields("https://acme.io\nWe meet at 10:00")).toEqual({})
+  it("a URL or a time of day is not a key; a bare URL still gives the domain", () => {
+    expect(parseFields("We meet at 10:00")).toEqual({})
+    expect(parseFields("https://acme.io\nWe meet at 10:00")).toEqual({ domain: "acme.io" })
   })
 
   it("CHANGE: key=value; key=value gives every pair", () => {
