@@ -47,6 +47,21 @@ const seriesOf = (events: ReadonlyArray<CalendarEvent>): ReadonlyMap<string, Ser
   return new Map([...last].map(([id, event]) => [id, { key: `${event.calendarId}|${id}`, lastStart: event.start }]))
 }
 
+/** Single events alone, the occurrences of a series together in their order. */
+const groupBySeries = (events: ReadonlyArray<CalendarEvent>): ReadonlyArray<ReadonlyArray<CalendarEvent>> => {
+  const groups = new Map<string, Array<CalendarEvent>>()
+  const singles: Array<ReadonlyArray<CalendarEvent>> = []
+  for (const event of events) {
+    if (event.seriesId === undefined) singles.push([event])
+    else {
+      const group = groups.get(event.seriesId)
+      if (group === undefined) groups.set(event.seriesId, [event])
+      else group.push(event)
+    }
+  }
+  return [...singles, ...groups.values()]
+}
+
 export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator", {
   effect: Effect.gen(function*() {
     const config = yield* AppConfig
@@ -85,12 +100,14 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
         }
         yield* log.step(undefined, "events_listed", { events: batch.events.length, broken: batch.broken.length })
         const series = seriesOf(batch.events)
+        // The occurrences of one series one after another, so the first asks and the others follow its request.
         yield* Effect.forEach(
-          batch.events,
-          (event) =>
-            processor.process(event, runId, log, event.seriesId === undefined ? undefined : series.get(event.seriesId)).pipe(
-              Effect.tap((outcome) => Ref.update(outcomes, (m) => new Map(m).set(event.eventId, outcome)))
-            ),
+          groupBySeries(batch.events),
+          (group) =>
+            Effect.forEach(group, (event) =>
+              processor.process(event, runId, log, event.seriesId === undefined ? undefined : series.get(event.seriesId)).pipe(
+                Effect.tap((outcome) => Ref.update(outcomes, (m) => new Map(m).set(event.eventId, outcome)))
+              ), { discard: true }),
           { concurrency: config.maxConcurrentEvents, discard: true }
         )
         // The whole calendar was read: what still waits for a meeting that is no longer there is withdrawn.

@@ -91,14 +91,14 @@ const FollowOutcome = Schema.Union(Schema.TaggedStruct("Released", {}), Schema.T
 
 /** An occurrence that follows its series' request: until the asker is done, or this meeting starts. */
 export const awaitRelease = (auditId: string, executionId: string, meetingStartMs: number | undefined) =>
-  DurableDeferred.raceAll({
-    name: `follow/${auditId}`,
-    success: FollowOutcome,
-    error: Schema.Never,
-    effects: [
-      DurableDeferred.await(releasedDeferred(auditId)).pipe(Effect.as({ _tag: "Released" as const })),
-      meetingStartMs === undefined
-        ? Effect.never
-        : sleepUntil(`follow-timer/${auditId}/${executionId}`, meetingStartMs).pipe(Effect.as({ _tag: "MeetingStarted" as const }))
-    ]
-  })
+  meetingStartMs === undefined
+    ? DurableDeferred.await(releasedDeferred(auditId)).pipe(Effect.as({ _tag: "Released" as const }))
+    : DurableDeferred.raceAll({
+      name: `follow/${auditId}`,
+      success: FollowOutcome,
+      error: Schema.Never,
+      effects: [
+        DurableDeferred.await(releasedDeferred(auditId)).pipe(Effect.as({ _tag: "Released" as const })),
+        sleepUntil(`follow-timer/${auditId}/${executionId}`, meetingStartMs).pipe(Effect.as({ _tag: "MeetingStarted" as const }))
+      ]
+    })

@@ -10,6 +10,7 @@ import { AppConfig } from "../Config.js"
 import { Dossier, StoredDossier } from "../Domain/Dossier.js"
 import { normalizeDomain } from "../Domain/WebDomain.js"
 import { writeFileAtomic, writeJsonAtomic } from "./AtomicFile.js"
+import { StorageError } from "./StorageError.js"
 
 /** A domain that would put files outside the dossier folder: a bug or hostile input, never a retry. */
 export class UnsafeDossierDomain extends Data.TaggedError("UnsafeDossierDomain")<{
@@ -101,11 +102,11 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
 
     const latest = Effect.fn("DossierStore.latest")(function*(domain: string) {
       return Option.fromNullable((yield* all(domain))[0])
-    }, Effect.orDie)
+    }, Effect.mapError(StorageError.from("DossierStore.latest")))
 
     const findByKey = Effect.fn("DossierStore.findByKey")(function*(domain: string, key: string) {
       return Option.fromNullable((yield* all(domain)).find((stored) => stored.dossier.key === key))
-    }, Effect.orDie)
+    }, Effect.mapError(StorageError.from("DossierStore.findByKey")))
 
     // Two dossiers generated in the same millisecond: the later one gets "-2", "-3", …
     const freeFolder = (base: string, n = 1): Effect.Effect<string, PlatformError> => {
@@ -121,7 +122,7 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
       const jsonPath = path.join(dir, "dossier.json")
       yield* writeJsonAtomic(fs, jsonPath, yield* encodeDossier(dossier))
       return new StoredDossier({ json_path: jsonPath, created_at: dossier.generated_at, dossier })
-    }, (effect) => writeLock.withPermits(1)(effect), Effect.orDie)
+    }, (effect) => writeLock.withPermits(1)(effect), Effect.mapError(StorageError.from("DossierStore.write")))
 
     /** Writes `dossier.pdf` beside the stored `dossier.json`. */
     const attachPdf = Effect.fn("DossierStore.attachPdf")(function*(stored: StoredDossier, pdf: Uint8Array) {
@@ -133,7 +134,7 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
       const pdfPath = path.join(dir, "dossier.pdf")
       yield* writeFileAtomic(fs, pdfPath, pdf)
       return new StoredDossier({ ...stored, pdf_path: pdfPath })
-    }, Effect.orDie)
+    }, Effect.mapError(StorageError.from("DossierStore.attachPdf")))
 
     return { latest, findByKey, write, attachPdf } as const
   })

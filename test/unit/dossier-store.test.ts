@@ -128,7 +128,7 @@ describe("DossierStore", () => {
     const { logStorageDir, layer } = setup()
     return Effect.gen(function*() {
       const store = yield* DossierStore
-      const attempts: ReadonlyArray<Effect.Effect<unknown>> = [
+      const attempts: ReadonlyArray<Effect.Effect<unknown, unknown>> = [
         store.write(makeDossier("evil", "2026-11-26T09:00:00.000Z", "../../etc")),
         store.write(makeDossier("evil", "2026-11-26T09:00:00.000Z", "acme.io/../../x")),
         store.latest("..\\..\\windows"),
