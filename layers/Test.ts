@@ -117,7 +117,8 @@ export const TestMailLive = Layer.effectContext(Effect.gen(function*() {
     send: (mail) => Effect.sync(() => void (sent.has(mail.messageId) || sent.set(mail.messageId, mail)))
   })).pipe(
     Context.add(Inbox, Inbox.of({
-      poll: Effect.sync(() => ({ mails: [...waiting], unreadable: [] })),
+      list: Effect.sync(() => waiting.map((m) => m.ref)),
+      read: (ref) => Effect.sync(() => Option.fromNullable(waiting.find((m) => m.ref === ref))),
       ack: (ref, outcome) =>
         Effect.sync(() => {
           const at = waiting.findIndex((m) => m.ref === ref)

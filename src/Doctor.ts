@@ -66,8 +66,8 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
 
     const mail = Effect.gen(function*() {
       const inbox = yield* Inbox
-      const { mails, unreadable } = yield* inbox.poll
-      return `mail as files: ${path.resolve(config.logStorageDir, "outbox")}; ${mails.length + unreadable.length} mail(s) waiting in inbox/`
+      const waiting = yield* inbox.list
+      return `mail as files: ${path.resolve(config.logStorageDir, "outbox")}; ${waiting.length} mail(s) waiting in inbox/`
     }).pipe(Effect.provide(MailDirInboxLive.pipe(Layer.provide(env))))
 
     const storage = writeFileAtomic(fs, path.join(config.logStorageDir, "state", ".doctor"), "ok\n").pipe(

@@ -1,5 +1,9 @@
-/** The incoming mail port. Adapters: MailDir (files dropped into inbox/), later IMAP. */
-import { Context, type Effect, Schema } from "effect"
+/**
+ * The incoming mail port. Adapters: MailDir (files dropped into inbox/), later IMAP. Mails are
+ * listed first and read one at a time, so a poll never holds more than one mail, and one that
+ * cannot be read is set aside without stopping the others.
+ */
+import { Context, type Effect, type Option, Schema } from "effect"
 import type { IncomingMail } from "../Domain/Mail.js"
 
 export class InboxError extends Schema.TaggedError<InboxError>()("InboxError", {
@@ -10,18 +14,21 @@ export class InboxError extends Schema.TaggedError<InboxError>()("InboxError", {
   }
 }
 
-/** A mail that could not even be parsed; the adapter sets it aside and says why. */
-export interface UnreadableMail {
-  readonly ref: string
-  readonly reason: string
+/** This mail cannot be used (too large, not a mail at all …); it is rejected with the reason. */
+export class UnreadableMail extends Schema.TaggedError<UnreadableMail>()("UnreadableMail", {
+  ref: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `unreadable: ${this.reason}`
+  }
 }
 
 export class Inbox extends Context.Tag("Agents/Inbox")<Inbox, {
-  /** Mails not yet acknowledged, oldest first. */
-  readonly poll: Effect.Effect<{
-    readonly mails: ReadonlyArray<IncomingMail>
-    readonly unreadable: ReadonlyArray<UnreadableMail>
-  }, InboxError>
+  /** Mails not yet acknowledged, oldest first; nothing is read yet. */
+  readonly list: Effect.Effect<ReadonlyArray<string>, InboxError>
+  /** One listed mail; `None` when it is gone meanwhile (acknowledged by another reader). */
+  readonly read: (ref: string) => Effect.Effect<Option.Option<IncomingMail>, UnreadableMail | InboxError>
   /** Done with a mail: `processed`, or `rejected` with the reason (unmatched, malformed …). */
   readonly ack: (
     ref: string,

@@ -6,7 +6,7 @@
  */
 import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import { Clock, Data, Effect, Option, Ref } from "effect"
+import { Cause, Clock, Data, Effect, Option, Ref } from "effect"
 import { Inbox } from "../Agents/Inbox.js"
 import { readReply } from "../Agents/ReplyParser.js"
 import { AppConfig } from "../Config.js"
@@ -145,14 +145,31 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
     const processInbox = () => reading.withPermits(1)(readInbox())
 
     const readInbox = Effect.fn("Replies.processInbox")(function*() {
-      const { mails, unreadable } = yield* inbox.poll
-      for (const bad of unreadable) yield* inbox.ack(bad.ref, { _tag: "rejected", reason: `unreadable: ${bad.reason}` })
+      // Why a mail is set aside: its own error ("unreadable: …"), or what broke while handling it.
+      const rejection = (cause: Cause.Cause<{ readonly message: string }>): MailOutcome => ({
+        _tag: "rejected",
+        reason: Option.match(Cause.failureOption(cause), {
+          onSome: (e) => e.message,
+          onNone: () => {
+            const defect = Cause.squash(cause)
+            return `failed: ${defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)}`
+          }
+        })
+      })
       let delivered = 0
-      for (const mail of mails) {
-        const outcome = yield* handleMail(mail)
+      // One mail at a time: whatever goes wrong with one (a defect included) sets it aside, the others go on.
+      for (const ref of yield* inbox.list) {
+        const outcome = yield* inbox.read(ref).pipe(
+          Effect.flatMap(Option.match({ onNone: () => Effect.succeed<MailOutcome>({ _tag: "kept" }), onSome: handleMail })),
+          Effect.catchAllCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.succeed(rejection(cause))))
+        )
         if (outcome._tag === "kept") continue
         if (outcome._tag === "processed" && outcome.delivered) delivered++
-        yield* inbox.ack(mail.ref, outcome._tag === "processed" ? { _tag: "processed" } : outcome)
+        yield* inbox.ack(ref, outcome._tag === "processed" ? { _tag: "processed" } : outcome).pipe(
+          Effect.catchAllCause((cause) =>
+            Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.logError(`cannot acknowledge inbox mail ${ref}`, cause)
+          )
+        )
       }
       return delivered
     })

@@ -7,12 +7,13 @@
 import { FileSystem, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
-import { Cause, Duration, Effect, Either, Layer, Schedule, Stream } from "effect"
+import { Duration, Effect, Either, Layer, Schedule, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { CalendarError, CalendarFeed } from "../Agents/CalendarFeed.js"
 import { AppConfig } from "../Config.js"
 import type { TimeWindow } from "../Domain/CalendarEvent.js"
+import { collectAtMost, formatBytes } from "./BoundedRead.js"
 import { parseCalendar } from "./ICalParse.js"
 
 const isHttp = (source: string) => /^https?:\/\//i.test(source)
@@ -36,12 +37,7 @@ export const displayUrl = (url: string): string => {
   }
 }
 
-const MB = 1024 * 1024
-
-export const formatBytes = (n: number): string =>
-  n >= MB ? `${Number((n / MB).toFixed(1))} MB` : n >= 1024 ? `${Number((n / 1024).toFixed(1))} KB` : `${n} bytes`
-
-/** Not a missing error: a device or pipe would never end, a directory is no calendar. */
+/** What a path can be besides a regular file. None is read: a device or pipe may never end. */
 const FILE_TYPES: Partial<Record<FileSystem.File.Type, string>> = {
   Directory: "a directory",
   FIFO: "a named pipe",
@@ -50,22 +46,6 @@ const FILE_TYPES: Partial<Record<FileSystem.File.Type, string>> = {
   Socket: "a socket"
 }
 
-/** The bytes of `stream`; past `max` it fails with `tooLarge` without holding more than `max` in memory. */
-const collectAtMost = <E, E2>(stream: Stream.Stream<Uint8Array, E>, max: number, tooLarge: () => E2) =>
-  Effect.suspend(() => {
-    const chunks: Array<Uint8Array> = []
-    let size = 0
-    return stream.pipe(
-      Stream.runForEach((chunk) => {
-        size += chunk.length
-        if (size > max) return Effect.fail(tooLarge())
-        chunks.push(chunk)
-        return Effect.void
-      }),
-      Effect.map((): Uint8Array => Buffer.concat(chunks, size))
-    )
-  })
-
 const filePath = (source: string) => (/^file:\/\//i.test(source) ? fileURLToPath(source) : source)
 
 const SYSTEM_REASONS: Partial<Record<string, string>> = { NotFound: "no such file", PermissionDenied: "permission denied" }
@@ -73,10 +53,8 @@ const SYSTEM_REASONS: Partial<Record<string, string>> = { NotFound: "no such fil
 const fileReason = (path: string, error: PlatformError) =>
   `cannot read ${path}: ${(error._tag === "SystemError" ? SYSTEM_REASONS[error.reason] : undefined) ?? error.message}`
 
-const httpReason = (url: string, error: HttpClientError | Cause.TimeoutException, timeout: Duration.Duration) => {
+const httpReason = (url: string, error: HttpClientError) => {
   switch (error._tag) {
-    case "TimeoutException":
-      return `timed out after ${Duration.format(timeout)} reading ${url}`
     case "ResponseError":
       return error.reason === "StatusCode"
         ? `HTTP ${error.response.status} from ${url}`
@@ -113,12 +91,12 @@ export const make = Effect.gen(function*() {
     yield* Effect.annotateCurrentSpan("url", shown)
     const response = yield* client.execute(HttpClientRequest.get(url).pipe(
       HttpClientRequest.setHeader("accept", "text/calendar, */*;q=0.5")
-    )).pipe(Effect.mapError((e) => fail(httpReason(shown, e, config.icalTimeout))))
+    )).pipe(Effect.mapError((e) => fail(httpReason(shown, e))))
     // A declared length says it at once; a chunked or lying response is counted as it streams.
     const declared = Number(response.headers["content-length"] ?? Number.NaN)
     if (declared > maxBytes) return yield* tooLarge(shown)()
     return yield* collectAtMost(
-      response.stream.pipe(Stream.mapError((e) => fail(httpReason(shown, e, config.icalTimeout)))),
+      response.stream.pipe(Stream.mapError((e) => fail(httpReason(shown, e)))),
       maxBytes,
       tooLarge(shown)
     )

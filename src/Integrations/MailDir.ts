@@ -1,18 +1,20 @@
 /**
  * Mail as files, for when no SMTP/IMAP server is configured: every mail we would send is written
  * to `LOG_STORAGE_DIR/outbox/`, and a reply dropped into `LOG_STORAGE_DIR/inbox/` is read like one
- * fetched over IMAP. Acknowledged replies move to `inbox/processed/` or `inbox/rejected/`.
+ * fetched over IMAP, one file at a time and at most INBOX_MAX_BYTES of it. Acknowledged replies
+ * move to `inbox/processed/` or `inbox/rejected/`.
  */
 import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect, Layer, Option } from "effect"
 import { createHash } from "node:crypto"
 import * as path from "node:path"
-import { Inbox, InboxError, type UnreadableMail } from "../Agents/Inbox.js"
+import { Inbox, InboxError, UnreadableMail } from "../Agents/Inbox.js"
 import { MailError, Mailer } from "../Agents/Mailer.js"
 import { AppConfig } from "../Config.js"
-import type { IncomingMail, OutgoingMail } from "../Domain/Mail.js"
+import type { OutgoingMail } from "../Domain/Mail.js"
 import { writeFileAtomic } from "../Storage/AtomicFile.js"
+import { collectAtMost, formatBytes } from "./BoundedRead.js"
 import { composeMail } from "./MailCompose.js"
 import { parseMail } from "./MailParse.js"
 
@@ -31,9 +33,11 @@ export const outboxFileName = (messageId: string): string => {
 
 const isReason = (reason: string) => (e: PlatformError) => e._tag === "SystemError" && e.reason === reason
 
+const isNotFound = (e: { readonly _tag: string }) => e._tag === "SystemError" && "reason" in e && e.reason === "NotFound"
+
 /** Missing files are not an error here: another poller or an ack may have moved them meanwhile. */
-const orMissing = <A, R>(effect: Effect.Effect<A, PlatformError, R>) =>
-  effect.pipe(Effect.catchIf(isReason("NotFound"), () => Effect.succeed(undefined)))
+const orMissing = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  effect.pipe(Effect.catchIf(isNotFound, () => Effect.succeed(undefined)))
 
 // Dot files and `.tmp` files are still being written (by us or by whoever drops mail in).
 const isMailFile = (name: string) =>
@@ -61,11 +65,17 @@ export const MailDirInboxLive = Layer.effect(
   Inbox,
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const inbox = path.join((yield* AppConfig).logStorageDir, "inbox")
+    const config = yield* AppConfig
+    const inbox = path.join(config.logStorageDir, "inbox")
+    const maxBytes = config.inboxMaxBytes
     const toInboxError = (e: PlatformError | InboxError) =>
       e._tag === "InboxError" ? e : new InboxError({ reason: e.message })
+    const checkRef = (ref: string) =>
+      isMailFile(ref) && path.basename(ref) === ref
+        ? Effect.succeed(path.join(inbox, ref))
+        : Effect.fail(new InboxError({ reason: `not a mail file of the inbox: ${ref}` }))
 
-    const poll = Effect.gen(function*() {
+    const list = Effect.gen(function*() {
       yield* fs.makeDirectory(inbox, { recursive: true })
       const names = (yield* fs.readDirectory(inbox)).filter(isMailFile)
       const stats = yield* Effect.forEach(names, (name) =>
@@ -74,18 +84,34 @@ export const MailDirInboxLive = Layer.effect(
             ? [{ name, mtime: Option.match(info.mtime, { onNone: () => 0, onSome: (d) => d.getTime() }) }]
             : []
         )))
-      const files = stats.flat().sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      const mails: Array<IncomingMail> = []
-      const unreadable: Array<UnreadableMail> = []
-      for (const { name } of files) {
-        const bytes = yield* orMissing(fs.readFile(path.join(inbox, name)))
-        if (bytes === undefined) continue
-        const parsed = yield* Effect.either(parseMail(bytes, name))
-        if (parsed._tag === "Right") mails.push(parsed.right)
-        else unreadable.push({ ref: name, reason: parsed.left })
-      }
-      return { mails, unreadable }
-    }).pipe(Effect.mapError(toInboxError), Effect.withSpan("MailDir.poll"))
+      return stats.flat()
+        .sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((f) => f.name)
+    }).pipe(Effect.mapError(toInboxError), Effect.withSpan("MailDir.list"))
+
+    const read = Effect.fn("MailDir.read")(
+      function*(ref: string) {
+        yield* Effect.annotateCurrentSpan("mail.ref", ref)
+        const file = yield* checkRef(ref)
+        const tooLarge = (size: string) =>
+          new UnreadableMail({ ref, reason: `too large (${size}; INBOX_MAX_BYTES is ${formatBytes(maxBytes)})` })
+        const info = yield* orMissing(fs.stat(file))
+        if (info === undefined) return Option.none()
+        // Only listed files get here; one replaced by a pipe meanwhile would block the read.
+        if (info.type !== "File") return yield* new UnreadableMail({ ref, reason: "not a regular file" })
+        if (Number(info.size) > maxBytes) return yield* tooLarge(formatBytes(Number(info.size)))
+        // The file may still grow: one byte past the limit is all that is read.
+        const bytes = yield* orMissing(collectAtMost(
+          fs.stream(file, { bytesToRead: maxBytes + 1 }),
+          maxBytes,
+          () => tooLarge(`more than ${formatBytes(maxBytes)}`)
+        ))
+        if (bytes === undefined) return Option.none()
+        const mail = yield* parseMail(bytes, ref).pipe(Effect.mapError((reason) => new UnreadableMail({ ref, reason })))
+        return Option.some(mail)
+      },
+      Effect.mapError((e) => (e._tag === "UnreadableMail" ? e : toInboxError(e)))
+    )
 
     /** Hard-links under the first free name, then removes the original: an existing file is never replaced. */
     const moveInto = Effect.fn(function*(source: string, dir: string, name: string, sidecar: string) {
@@ -120,10 +146,7 @@ export const MailDirInboxLive = Layer.effect(
         ref: string,
         outcome: { readonly _tag: "processed" } | { readonly _tag: "rejected"; readonly reason: string }
       ) {
-        if (!isMailFile(ref) || path.basename(ref) !== ref) {
-          return yield* new InboxError({ reason: `not a mail file of the inbox: ${ref}` })
-        }
-        const source = path.join(inbox, ref)
+        const source = yield* checkRef(ref)
         // Acknowledging twice (a retried activity) finds the file already gone: nothing to do.
         if (!(yield* fs.exists(source))) return yield* Effect.logDebug(`inbox mail ${ref} already acknowledged`)
         const dir = path.join(inbox, outcome._tag)
@@ -137,6 +160,6 @@ export const MailDirInboxLive = Layer.effect(
       Effect.mapError(toInboxError)
     )
 
-    return Inbox.of({ poll, ack })
+    return Inbox.of({ list, read, ack })
   })
 )

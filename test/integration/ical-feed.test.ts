@@ -11,7 +11,8 @@ import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { CalendarFeed } from "../../src/Agents/CalendarFeed.js"
 import { AppConfig, type AppConfigShape } from "../../src/Config.js"
-import { displayUrl, formatBytes, ICalFeedLive } from "../../src/Integrations/ICalFeed.js"
+import { formatBytes } from "../../src/Integrations/BoundedRead.js"
+import { displayUrl, ICalFeedLive } from "../../src/Integrations/ICalFeed.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const fixturePath = path.join(here, "..", "fixtures", "ical", "recurring-dst.ics")

@@ -1,14 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect, Either, Layer } from "effect"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
+import { Effect, Either, Layer, Option } from "effect"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { Inbox } from "../../src/Agents/Inbox.js"
+import { Inbox, UnreadableMail } from "../../src/Agents/Inbox.js"
 import { Mailer } from "../../src/Agents/Mailer.js"
 import { parseDecision, parseFields } from "../../src/Agents/ReplyParser.js"
-import { AppConfig } from "../../src/Config.js"
+import { AppConfig, type AppConfigShape } from "../../src/Config.js"
 import { auditIdOf, messageIdFor, OutgoingMail, subjectToken } from "../../src/Domain/Mail.js"
+import { formatBytes } from "../../src/Integrations/BoundedRead.js"
 import { composeMail } from "../../src/Integrations/MailCompose.js"
 import { MailDirInboxLive, MailDirMailerLive, outboxFileName } from "../../src/Integrations/MailDir.js"
 import { parseMail } from "../../src/Integrations/MailParse.js"
@@ -33,9 +34,9 @@ const request = (overrides: Partial<ConstructorParameters<typeof OutgoingMail>[0
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), "mail-files-"))
 
-const mailDirLayer = (logStorageDir: string) =>
+const mailDirLayer = (logStorageDir: string, config: Partial<AppConfigShape> = {}) =>
   Layer.mergeAll(MailDirMailerLive, MailDirInboxLive).pipe(
-    Layer.provide(Layer.mergeAll(AppConfig.layerWith({ logStorageDir }), NodeContext.layer))
+    Layer.provide(Layer.mergeAll(AppConfig.layerWith({ logStorageDir, ...config }), NodeContext.layer))
   )
 
 describe("composeMail → parseMail", () => {
@@ -209,13 +210,12 @@ describe("MailDir inbox (inbox/)", () => {
   it.effect("creates the folder when it is missing", () => {
     const dir = tempDir()
     return Effect.gen(function*() {
-      const result = yield* (yield* Inbox).poll
-      expect(result).toEqual({ mails: [], unreadable: [] })
+      expect(yield* (yield* Inbox).list).toEqual([])
       expect(existsSync(path.join(dir, "inbox"))).toBe(true)
     }).pipe(Effect.provide(mailDirLayer(dir)))
   })
 
-  it.effect("lists mails oldest first, sets unreadable ones apart, skips files still being written", () => {
+  it.effect("lists mails oldest first without reading them, skips files still being written; reads one at a time", () => {
     const { dir, drop, inbox } = setUp()
     drop("b-outlook.eml", fixture("outlook-en-reply.eml"), 30)
     drop("a-gmail.eml", fixture("gmail-de-reply.eml"), 10)
@@ -226,9 +226,16 @@ describe("MailDir inbox (inbox/)", () => {
     drop("notes.txt", "Company: not a mail", 40)
     mkdirSync(path.join(inbox, "folder.eml"))
     return Effect.gen(function*() {
-      const { mails, unreadable } = yield* (yield* Inbox).poll
-      expect(mails.map((m) => m.ref)).toEqual(["b-outlook.eml", "c-apple.eml", "a-gmail.eml"])
-      expect(unreadable).toEqual([{ ref: "garbage.eml", reason: "not a mail: no headers" }])
+      const box = yield* Inbox
+      const refs = yield* box.list
+      expect(refs).toEqual(["b-outlook.eml", "c-apple.eml", "garbage.eml", "a-gmail.eml"])
+      const read = yield* Effect.forEach(refs, (ref) => Effect.either(box.read(ref)))
+      expect(read.map(Either.map(Option.map((m) => m.ref)))).toEqual([
+        Either.right(Option.some("b-outlook.eml")),
+        Either.right(Option.some("c-apple.eml")),
+        Either.left(new UnreadableMail({ ref: "garbage.eml", reason: "not a mail: no headers" })),
+        Either.right(Option.some("a-gmail.eml"))
+      ])
     }).pipe(Effect.provide(mailDirLayer(dir)))
   })
 
@@ -260,7 +267,7 @@ describe("MailDir inbox (inbox/)", () => {
       expect(readFileSync(path.join(inbox, "rejected", "other.eml.reason.txt"), "utf8")).toBe(
         "no pending request for this reply\n"
       )
-      expect(yield* box.poll).toEqual({ mails: [], unreadable: [] })
+      expect(yield* box.list).toEqual([])
     }).pipe(Effect.provide(mailDirLayer(dir)))
   })
 
@@ -285,6 +292,38 @@ describe("MailDir inbox (inbox/)", () => {
     return Effect.gen(function*() {
       const error = yield* Effect.flip((yield* Inbox).ack("../outbox/x.eml", { _tag: "processed" }))
       expect(error._tag).toBe("InboxError")
+      expect((yield* Effect.flip((yield* Inbox).read("../outbox/x.eml")))._tag).toBe("InboxError")
     }).pipe(Effect.provide(mailDirLayer(dir)))
+  })
+
+  it.effect("refuses a mail over INBOX_MAX_BYTES (25 MB by default) without reading it", () => {
+    const { dir, drop, inbox } = setUp()
+    drop("huge.eml", "", 2)
+    // sparse: 30 MB on paper, nothing on disk (and still the older of the two)
+    truncateSync(path.join(inbox, "huge.eml"), 30 * 1024 * 1024)
+    utimesSync(path.join(inbox, "huge.eml"), new Date(Date.now() - 120_000), new Date(Date.now() - 120_000))
+    drop("reply.eml", fixture("gmail-de-reply.eml"), 1)
+    return Effect.gen(function*() {
+      const box = yield* Inbox
+      expect(yield* box.list).toEqual(["huge.eml", "reply.eml"])
+      expect(yield* Effect.flip(box.read("huge.eml"))).toEqual(
+        new UnreadableMail({ ref: "huge.eml", reason: "too large (30 MB; INBOX_MAX_BYTES is 25 MB)" })
+      )
+      expect(Option.map(yield* box.read("reply.eml"), (m) => m.from)).toEqual(Option.some("anna.berger@mueller-maschinenbau.de"))
+    }).pipe(Effect.provide(mailDirLayer(dir)))
+  })
+
+  it.effect("INBOX_MAX_BYTES is configurable; a mail gone since the listing reads as none", () => {
+    const { dir, drop, inbox } = setUp()
+    drop("reply.eml", fixture("gmail-de-reply.eml"), 2)
+    drop("gone.eml", fixture("outlook-en-reply.eml"), 1)
+    const size = readFileSync(path.join(inbox, "reply.eml")).length
+    return Effect.gen(function*() {
+      const box = yield* Inbox
+      expect(yield* box.list).toEqual(["reply.eml", "gone.eml"])
+      expect((yield* Effect.flip(box.read("reply.eml"))).reason).toBe(`too large (${formatBytes(size)}; INBOX_MAX_BYTES is 1 KB)`)
+      yield* box.ack("gone.eml", { _tag: "processed" })
+      expect(yield* box.read("gone.eml")).toEqual(Option.none())
+    }).pipe(Effect.provide(mailDirLayer(dir, { inboxMaxBytes: 1024 })))
   })
 })
