@@ -538,18 +538,30 @@ const isNameWord = (word: string) => {
 }
 const endsClause = (word: string) => /[,;:!?)]$/.test(word) || (/\.$/.test(word) && formOf(word) === undefined)
 
-/** The name at the start of `words`: capitalised words and joiners ("Müller & Söhne KG"), then forms. */
-const nameAt = (words: ReadonlyArray<string>): string | undefined => {
+/** "gmbh" → "GmbH": how a legal form is spelled, for names typed in lower case. */
+const FORM_SPELLING = new Map([...LEGAL_FORMS].reverse().map((form) => [fold(form).replace(/\.$/, ""), form.replace(/\.$/, "")]))
+const titleCase = (word: string) =>
+  FORM_SPELLING.get(fold(word)) ?? (NAME_JOINERS.has(fold(word)) ? word : word.charAt(0).toUpperCase() + word.slice(1))
+
+/**
+ * The name at the start of `words`: capitalised words and joiners ("Müller & Söhne KG"), then
+ * forms. In a text typed all in lower case ("firma ist keller logistik gmbh") any word counts,
+ * and the name is capitalised.
+ */
+const nameAt = (words: ReadonlyArray<string>, lowerCase: boolean): string | undefined => {
   const picked: Array<string> = []
+  const nameLike = (word: string) =>
+    isNameWord(word) || (lowerCase && /^[\p{L}\p{N}]/u.test(bare(word)) && !NOT_NAMES.has(fold(bare(word))) && !/[.@]\p{L}/u.test(word))
   for (const word of words) {
     if (picked.length === MAX_NAME_WORDS) break
-    if (!(isNameWord(word) || formOf(word) !== undefined || (picked.length > 0 && NAME_JOINERS.has(fold(word))))) break
+    if (!(nameLike(word) || formOf(word) !== undefined || (picked.length > 0 && NAME_JOINERS.has(fold(word))))) break
     picked.push(word)
     if (endsClause(word)) break
   }
   while (picked.length > 0 && NAME_JOINERS.has(fold(picked.at(-1) ?? ""))) picked.pop()
+  if (!picked.some(nameLike)) return undefined
   const name = picked.map(bare).join(" ").replace(/\.$/, (dot) => (formOf(picked.at(-1) ?? "")?.endsWith(".") ? dot : ""))
-  return picked.some(isNameWord) ? name : undefined
+  return lowerCase ? name.split(" ").map(titleCase).join(" ") : name
 }
 
 /** "… Nordwind Logistik GmbH & Co. KG …": the capitalised words before a legal form, and the forms. */
@@ -562,7 +574,7 @@ const legalNameIn = (line: string): string | undefined => {
       start > 0 && i - start < MAX_NAME_WORDS - 1 && !endsClause(words[start - 1] ?? "") &&
       (isNameWord(words[start - 1] ?? "") || (NAME_JOINERS.has(fold(words[start - 1] ?? "")) && start > 1))
     ) start--
-    const name = nameAt(words.slice(start))
+    const name = nameAt(words.slice(start), false)
     if (name !== undefined) return name
   }
   return undefined
@@ -571,7 +583,7 @@ const legalNameIn = (line: string): string | undefined => {
 /** "the company is Acme", "Firma ist Keller Logistik GmbH", or any name with a legal form. */
 const companyIn = (line: string): string | undefined => {
   const intro = Rules.COMPANY_INTRO.exec(line)
-  const named = intro ? nameAt(line.slice(intro.index + intro[0].length).split(/\s+/)) : undefined
+  const named = intro ? nameAt(line.slice(intro.index + intro[0].length).split(/\s+/), !/\p{Lu}/u.test(line)) : undefined
   return named ?? legalNameIn(line)
 }
 

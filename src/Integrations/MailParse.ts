@@ -101,6 +101,14 @@ export const automaticReason = (headers: ReadonlyMap<string, unknown>): string |
   const lower = new Map([...headers].map(([key, value]) => [key.toLowerCase(), value]))
   const has = (name: string) => lower.has(name)
   const text = (name: string) => headerText(lower.get(name))
+  // Most telling first: a delivery or read report, a bounce marker, then the auto-reply headers.
+  const contentType = lower.get("content-type")
+  if (headerText(contentType).toLowerCase() === "multipart/report") {
+    const params = typeof contentType === "object" && contentType !== null && "params" in contentType ? contentType.params : undefined
+    const report = typeof params === "object" && params !== null && "report-type" in params ? String(params["report-type"]) : ""
+    return `Content-Type: multipart/report${report ? `; report-type=${report}` : ""}`
+  }
+  if (has("x-failed-recipients")) return `X-Failed-Recipients: ${text("x-failed-recipients")}`
   const submitted = text("auto-submitted")
   if (submitted.length > 0 && !/^no\b/i.test(submitted)) return `Auto-Submitted: ${submitted}`
   for (const name of ["x-autoreply", "x-autorespond"]) {
@@ -109,14 +117,6 @@ export const automaticReason = (headers: ReadonlyMap<string, unknown>): string |
   }
   const precedence = text("precedence")
   if (AUTO_PRECEDENCE.test(precedence)) return `Precedence: ${precedence}`
-  const contentType = lower.get("content-type")
-  const type = headerText(contentType).toLowerCase()
-  if (type === "multipart/report") {
-    const params = typeof contentType === "object" && contentType !== null && "params" in contentType ? contentType.params : undefined
-    const report = typeof params === "object" && params !== null && "report-type" in params ? String(params["report-type"]) : ""
-    return `Content-Type: multipart/report${report ? `; report-type=${report}` : ""}`
-  }
-  if (has("x-failed-recipients")) return `X-Failed-Recipients: ${text("x-failed-recipients")}`
   // The null sender: what bounces and (per RFC 3834) auto-replies are sent from.
   if (has("return-path") && text("return-path").replace(/[<>\s]/g, "") === "") return "Return-Path: <>"
   return undefined
