@@ -83,7 +83,9 @@ export const make = Effect.gen(function*() {
 
   const client = (yield* HttpClient.HttpClient).pipe(
     HttpClient.filterStatusOk,
-    HttpClient.retryTransient({ schedule: retryPolicy })
+    HttpClient.retryTransient({ schedule: retryPolicy }),
+    // The connection ends with the read, also when the body is refused unread or cut at the limit.
+    HttpClient.withScope
   )
 
   const download = Effect.fn("ICalFeed.download")(function*(url: string) {
@@ -102,6 +104,7 @@ export const make = Effect.gen(function*() {
     )
   }, (effect, url) =>
     effect.pipe(
+      Effect.scoped,
       Effect.timeoutFail({ duration: config.icalTimeout, onTimeout: timedOut(displayUrl(url)) })
     ))
 
@@ -110,8 +113,7 @@ export const make = Effect.gen(function*() {
     const platformFail = (e: PlatformError) => fail(fileReason(path, e))
     // Checked before opening: opening a named pipe waits for a writer, reading /dev/zero never ends.
     const info = yield* fs.stat(path).pipe(Effect.mapError(platformFail))
-    const notRegular = FILE_TYPES[info.type]
-    if (info.type !== "File") return yield* fail(`${path} is not a regular file (${notRegular ?? info.type})`)
+    if (info.type !== "File") return yield* fail(`${path} is not a regular file (${FILE_TYPES[info.type] ?? info.type})`)
     if (Number(info.size) > maxBytes) return yield* tooLarge(path)()
     // The file may grow after the check: one byte more than allowed is all that is read.
     return yield* collectAtMost(

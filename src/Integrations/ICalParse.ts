@@ -60,7 +60,12 @@ interface Unit {
   readonly probes: ReadonlyArray<string>
 }
 
-type Resolved = { readonly entry: VEvent; readonly rdates: ReadonlyArray<DateWithTimeZone> } | { readonly error: string }
+interface Read {
+  readonly entry: VEvent
+  readonly rdates: ReadonlyArray<DateWithTimeZone>
+}
+
+type Resolved = Read | { readonly error: string }
 
 // Error texts may quote the offending line, and a line may be megabytes long.
 const MAX_REASON = 500
@@ -115,45 +120,58 @@ const parseText = (text: string, calendarId: string, window: TimeWindow, limits:
 
   const events: Array<CalendarEvent> = []
   for (const unit of units) {
-    const { uid, group } = unit
-    const components = new Map(group.map((g) => [g.block.index, g.component]))
     try {
-      const found = resolved.get(uid)
+      const found = resolved.get(unit.uid)
       if (found === undefined || "error" in found) throw new Error(found?.error ?? "the event could not be read")
-      const series = new Series(found.entry, components, found.rdates)
-      if (series.masterComponent && isCancelled(series.masterComponent)) continue
-      const { instances, complete } = series.expand(window)
-      const wanted = instances.flatMap((instance) => {
-        const component = components.get(instance.block)
-        return component && !isCancelled(component) && !isBirthday(series.masterComponent ?? component)
-          ? [{ instance, component }]
-          : []
-      })
-      // The first occurrences of the window are kept; a series with hundreds (FREQ=HOURLY, a
-      // generated feed) must not flood the cycle with workflows.
-      const kept = wanted.length > limits.maxOccurrencesPerSeries || !complete
-        ? [...wanted].sort((a, b) => startMs(a.instance) - startMs(b.instance)).slice(0, limits.maxOccurrencesPerSeries)
-        : wanted
-      if (kept.length < wanted.length || !complete) {
-        const first = series.masterComponent ?? group[0]?.component
-        skipped.push(
-          new SkippedOccurrences({
-            calendarId,
-            seriesId: uid,
-            summary: first ? eventFields(first).summary : "",
-            kept: kept.length,
-            skipped: wanted.length - kept.length,
-            atLeast: !complete
-          })
-        )
-      }
-      events.push(...kept.map(({ component, instance }) => toEvent(calendarId, uid, instance, component)))
+      const series = seriesEvents(unit, found, calendarId, window, limits)
+      events.push(...series.events)
+      if (series.skipped) skipped.push(series.skipped)
     } catch (e) {
-      for (const g of group) report(g.block, e instanceof Error ? e.message : String(e))
+      for (const g of unit.group) report(g.block, e instanceof Error ? e.message : String(e))
     }
   }
   events.sort((a, b) => startMs(a) - startMs(b) || a.eventId.localeCompare(b.eventId))
   return skipped.length > 0 ? { events, broken, skipped } : { events, broken }
+}
+
+/**
+ * The events of one series in the window, cancelled and birthday ones left out. Only the first
+ * `maxOccurrencesPerSeries` are kept: a series with hundreds in the window (FREQ=HOURLY, a
+ * generated feed) must not flood the cycle with workflows; the rest are counted.
+ */
+const seriesEvents = (
+  unit: Unit,
+  found: Read,
+  calendarId: string,
+  window: TimeWindow,
+  limits: ParseLimits
+): { readonly events: ReadonlyArray<CalendarEvent>; readonly skipped?: SkippedOccurrences } => {
+  const components = new Map(unit.group.map((g) => [g.block.index, g.component]))
+  const series = new Series(found.entry, components, found.rdates)
+  const master = series.masterComponent
+  if (master && isCancelled(master)) return { events: [] }
+  const { instances, complete } = series.expand(window)
+  const wanted = instances.flatMap((instance) => {
+    const component = components.get(instance.block)
+    return component && !isCancelled(component) && !isBirthday(master ?? component) ? [{ instance, component }] : []
+  })
+  const max = limits.maxOccurrencesPerSeries
+  const cut = wanted.length > max || !complete
+  const kept = cut ? [...wanted].sort((a, b) => startMs(a.instance) - startMs(b.instance)).slice(0, max) : wanted
+  const events = kept.map(({ component, instance }) => toEvent(calendarId, unit.uid, instance, component))
+  if (!cut) return { events }
+  const named = master ?? unit.group[0]?.component
+  return {
+    events,
+    skipped: new SkippedOccurrences({
+      calendarId,
+      seriesId: unit.uid,
+      summary: named ? eventFields(named).summary : "",
+      kept: kept.length,
+      skipped: wanted.length - kept.length,
+      atLeast: !complete
+    })
+  }
 }
 
 /**

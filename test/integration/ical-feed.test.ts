@@ -53,7 +53,8 @@ beforeAll(async () => {
     else if (url === "/declared-big.ics") {
       res.writeHead(200, { "content-type": "text/calendar", "content-length": String(3 * 1024 * 1024) })
       res.write(feed)
-      // the rest never comes: the declared length alone must be enough to refuse
+      // the rest never comes: the declared length alone must be enough to refuse, and hang up
+      res.on("close", () => sentBeforeClose.set(url, feed.length))
     }
     else res.writeHead(404).end("not found")
   })
@@ -166,6 +167,7 @@ describe("ICalFeedLive bounds what it reads", () => {
     Effect.gen(function*() {
       const error = yield* failureOf(`${base}/declared-big.ics`, { icalMaxBytes: 2 * MB, icalTimeout: Duration.seconds(20) })
       expect(error.reason).toMatch(/declared-big\.ics#[0-9a-f]{8} is larger than ICAL_MAX_BYTES \(2 MB\)$/)
+      yield* Effect.promise(() => until(() => sentBeforeClose.has("/declared-big.ics")))
     }))
 
   it.live("reads a feed up to the limit", () =>

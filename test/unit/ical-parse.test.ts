@@ -268,6 +268,27 @@ describe("bounded work per feed", () => {
     expect(b.events.find((e) => e.eventId === "tz-1@tests")?.start).toBe("2025-10-11T08:00:00.000Z")
   })
 
+  it("a series node-ical throws on is reported broken alone; the others are read in the same pass", () => {
+    const original = nodeIcal.sync.parseICS
+    vi.spyOn(nodeIcal.sync, "parseICS").mockImplementation((text) => {
+      if (text.includes("UID:poison@tests")) throw new Error("node-ical fell over")
+      return original(text)
+    })
+    const events = Array.from({ length: 9 }, (_, i) => [
+      `UID:${i === 6 ? "poison" : `ok-${i}`}@tests`,
+      `DTSTART;TZID=Europe/Berlin:202510${10 + i}T100000`,
+      `SUMMARY:Meeting ${i}`
+    ])
+    const b = parseFeed(
+      feed({ zones: vtimezone("Europe/Berlin", "+0100", "+0200"), events }),
+      "2025-10-01T00:00:00Z",
+      "2025-11-01T00:00:00Z"
+    )
+    expect(b.events.map((e) => e.eventId)).toEqual([0, 1, 2, 3, 4, 5, 7, 8].map((i) => `ok-${i}@tests`))
+    expect(b.events[0]?.start).toBe("2025-10-10T08:00:00.000Z")
+    expect(b.broken.map((x) => [x.eventId, x.reason])).toEqual([["poison@tests", "node-ical fell over"]])
+  })
+
   it("keeps the first occurrences of a series in the window and counts the rest as skipped", () => {
     const bytes = feed({
       events: [
