@@ -17,7 +17,12 @@ export const formatSummary = (summary: RunSummary): string => {
   const lines = [formatRunLine(summary)]
   for (const e of summary.events) {
     const company = e.company ? [e.company.name, e.company.domain].filter(Boolean).join(" / ") : ""
-    const why = [e.error?.message ?? company, e.reason ? `(${e.reason})` : "", e.hitl ? `[${e.hitl.audit_id}]` : ""]
+    const why = [
+      e.error?.message ?? company,
+      e.reason ? `(${e.reason})` : "",
+      e.retry_at ? `(next try ${e.retry_at})` : "",
+      e.hitl ? `[${e.hitl.audit_id}]` : ""
+    ]
       .filter(Boolean).join(" ")
     lines.push(`  ${pad(e.status, 15)} ${pad(e.start, 24)} ${pad(e.summary, 48)} ${why}`.trimEnd())
   }
