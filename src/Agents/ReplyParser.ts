@@ -244,6 +244,7 @@ const RULES: ReadonlyMap<string, ReadonlyArray<Rule>> = (() => {
     add(t.but, "but", "any")
     add(t.polite, "polite", "any")
     add(t.neutral, "neutral", "any")
+    add(t.need, "need", "any")
   }
   for (const rules of byFirst.values()) rules.sort((a, b) => b.words.length - a.words.length)
   return byFirst
@@ -303,7 +304,9 @@ const clauseCues = (tokens: ReadonlyArray<string>): ReadonlyArray<Cue> => {
       ((NEGATED_AFTER.has(rule.key) || NEGATED_AFTER.has(rule.words[0] ?? "")) &&
         tokens.slice(end, end + NEGATION_REACH).includes("nicht"))
     const cue: Rules.Cue = !negated
-      ? rule.cue
+      ? (rule.cue === "need" ? "neutral" : rule.cue)
+      : rule.cue === "need"
+      ? "decline"
       : rule.cue === "approve"
       ? (CERTAINTY.has(rule.key) ? "hedge" : "decline")
       : rule.cue === "decline"
@@ -417,6 +420,13 @@ const ALIASES: Record<string, "company" | "domain"> = {
   "firmenname": "company",
   "unternehmen": "company",
   "name": "company",
+  "kunde": "company",
+  "kundin": "company",
+  "customer": "company",
+  "client": "company",
+  "account": "company",
+  "organisation": "company",
+  "organization": "company",
   "domain": "domain",
   "company domain": "domain",
   "web domain": "domain",
@@ -442,8 +452,17 @@ const unwrap = (value: string): string => {
 /** "acme.io [http://acme.io]" is how an HTML link reads once converted to text. */
 const cleanDomain = (value: string) => value.replace(/\s*\[(https?|mailto):[^\]]*\]$/i, "").replace(/[.,;]+$/, "")
 
-/** "Acme GmbH – die aus Berlin": a remark after a spaced dash is not part of the name. */
-const cleanCompany = (value: string) => value.split(/\s+(?:[–—]|--)\s+/)[0]?.trim() ?? ""
+/**
+ * "Acme GmbH – die aus Berlin", "Acme GmbH, acme.de", "Acme GmbH (acme.de)": a remark after a
+ * spaced dash, or the domain after the name, is not part of the name.
+ */
+const cleanCompany = (value: string) => {
+  const name = value.split(/\s+(?:[–—]|--)\s+/)[0]?.trim() ?? ""
+  const words = name.split(/\s+/)
+  const at = words.findIndex((w, i) => i > 0 && /[.@]/.test(w) && findDomainsInText(w).length > 0)
+  const cut = at < 0 ? name : words.slice(0, at).join(" ").replace(/[\s,;:(\[–—-]+$/, "")
+  return cut.length > 0 ? cut : name
+}
 
 /**
  * "acme.de – die .com gehört jemand anderem" → "acme.de". A single word is kept as written (the
@@ -492,11 +511,14 @@ interface FoundDomain {
 const NOT_BEFORE = wordSet(Rules.DOMAIN_NOT_BEFORE)
 const NOT_AFTER = [...wordSet(Rules.DOMAIN_NOT_AFTER)]
 /** What a domain's clause ends at, for the words that refute it. */
-const CLAUSE_END = /[,;()[\]–—]|\s-\s|[.!?](?:\s|$)/
+const CLAUSE_END = /[,;()[\]–—]|\s[-/]\s|[.!?](?:\s|$)/
+/** The next domain-like word: what follows it is about that one. */
+const NEXT_DOMAIN = /\s\S*\.\p{L}/u
 
 const refutedBy = (before: string, after: string): boolean => {
   const head = tokenize(before.split(CLAUSE_END).at(-1) ?? "").slice(-NEGATION_REACH)
-  const tail = ` ${tokenize(after.split(CLAUSE_END)[0] ?? "").slice(0, 5).join(" ")} `
+  const clause = after.split(CLAUSE_END)[0] ?? ""
+  const tail = ` ${tokenize(clause.split(NEXT_DOMAIN)[0] ?? "").slice(0, 5).join(" ")} `
   return head.some((w) => NOT_BEFORE.has(w)) || NOT_AFTER.some((phrase) => tail.includes(` ${phrase} `))
 }
 
@@ -510,7 +532,8 @@ const domainsIn = (text: string): ReadonlyArray<FoundDomain> => {
     const domain = /[.@]/.test(word) ? findDomainsInText(word)[0] : undefined
     if (domain === undefined) continue
     const before = words.slice(since, i).join("")
-    const after = words.slice(i + 1, i + 24).join("")
+    // Punctuation stuck to the word ("acme.de,") ends its clause as much as a spaced one.
+    const after = (/[,;:)\]!?.]+$/.exec(word)?.[0] ?? "") + words.slice(i + 1, i + 24).join("")
     const email = /@/.test(word) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(word.replace(/^\W+/, ""))
     found.push({ domain, email, refuted: refutedBy(before, after) })
     since = i + 1
@@ -610,11 +633,14 @@ const brandOf = (domain: string) => {
   return letters(labels.length > 2 && second.length <= 3 ? labels.at(-3) ?? "" : second)
 }
 
+/** Domains spell "Krämer" as "kraemer": the name is compared both ways. */
+const UMLAUTS: Record<string, string> = { ä: "ae", ö: "oe", ü: "ue", Ä: "Ae", Ö: "Oe", Ü: "Ue" }
+
 const isOwnName = (name: string, own: ReadonlyArray<string>) => {
-  const n = letters(name)
+  const spellings = [letters(name), letters(name.replace(/[äöüÄÖÜ]/g, (c) => UMLAUTS[c] ?? c))]
   return own.some((d) => {
     const brand = brandOf(d)
-    return brand.length >= 3 && n.includes(brand)
+    return brand.length >= 3 && spellings.some((n) => n.includes(brand))
   })
 }
 
@@ -640,12 +666,34 @@ const freeTextFields = (lines: ReadonlyArray<string>, source: ReplySource) => {
   return { company, domain }
 }
 
+/** How far down a body inline answers are looked for (lines). */
+const INLINE_LINES = 400
+
+/**
+ * Answers typed right below the quoted question ("> company: <company name>" ⏎ "Nordwind"), as
+ * people do when they answer inline.
+ */
+const inlineAnswers = (text: string): Record<string, string> => {
+  const answers: Record<string, string> = {}
+  const lines = text.replace(/\r\n?/g, "\n").split("\n", INLINE_LINES)
+  for (const [i, line] of lines.entries()) {
+    if (!isQuoted(line)) continue
+    const key = fieldOf(line.replace(/^[\s>]+/, ""))?.[0]
+    if (key !== "company" && key !== "domain") continue
+    const next = lines.slice(i + 1).find((l) => l.trim().length > 0) ?? ""
+    const answer = next.trim()
+    if (isQuoted(next) || answer.length > 100 || pairsOf(answer).length > 0 || isSignatureStart(answer)) continue
+    answers[key] = key === "domain" ? domainValue(answer) : cleanCompany(answer.replace(/[.!]+$/, ""))
+  }
+  return answers
+}
+
 /**
  * Fields of an own text: `key: value` lines (aliases become `company` and `domain`, other keys are
- * lower-cased, accent-free, spaces as "_"; the last non-blank value of a key wins), then company
- * and domain from the free text when no such line gave them.
+ * lower-cased, accent-free, spaces as "_"; the last non-blank value of a key wins), then inline
+ * answers, then company and domain from the free text.
  */
-const fieldsOf = (own: string, source: ReplySource): Record<string, string> => {
+const fieldsOf = (own: string, source: ReplySource, inline: Record<string, string> = {}): Record<string, string> => {
   const fields: Record<string, string> = {}
   const free: Array<string> = []
   let freeChars = 0
@@ -653,9 +701,13 @@ const fieldsOf = (own: string, source: ReplySource): Record<string, string> => {
     if (TEMPLATE_LINE.test(line.trim())) continue
     const pairs = pairsOf(line)
     for (const [key, value] of pairs) fields[key] = value
-    if (pairs.some(([key]) => key === "company" || key === "domain") || freeChars >= FREE_TEXT_CHARS) continue
+    if (pairs.some(([key]) => key === "domain") || freeChars >= FREE_TEXT_CHARS) continue
     free.push(line.slice(0, FREE_TEXT_CHARS - freeChars))
     freeChars += line.length + 1
+  }
+  for (const key of ["company", "domain"] as const) {
+    const answer = inline[key]
+    if (fields[key] === undefined && answer !== undefined && answer.length > 0) fields[key] = answer
   }
   if (fields["company"] === undefined || fields["domain"] === undefined) {
     const found = freeTextFields(free, source)
@@ -666,10 +718,12 @@ const fieldsOf = (own: string, source: ReplySource): Record<string, string> => {
 }
 
 /**
- * The fields of a reply body (quoted lines never count): `key: value` / `key = value` lines, and
- * company and domain from its free text. Pass the sender so that their own company is not taken.
+ * The fields of a reply body (quoted lines never count): `key: value` / `key = value` lines,
+ * answers typed below a quoted question, and company and domain from its free text. Pass the
+ * sender so that their own company is not taken.
  */
-export const parseFields = (text: string, source: ReplySource = {}): ReplyFields => fieldsOf(ownText(text), source)
+export const parseFields = (text: string, source: ReplySource = {}): ReplyFields =>
+  fieldsOf(ownText(text), source, inlineAnswers(text))
 
 // ---------------------------------------------------------------------------------------------
 // Mail no person wrote
@@ -734,7 +788,7 @@ export const readReply = (
   const machine = machineReason(mail, text)
   if (machine !== undefined) return { _tag: "Automatic", reason: machine }
   const decision = decide(text)
-  const fields = fieldsOf(text, { from: mail.from, ownDomains: options?.ownDomains })
+  const fields = fieldsOf(text, { from: mail.from, ownDomains: options?.ownDomains }, inlineAnswers(mail.text))
   if (decision === "unclear" && fields["company"] === undefined && fields["domain"] === undefined && isAwayNote(text)) {
     return { _tag: "Automatic", reason: "text: out of office" }
   }

@@ -13,8 +13,10 @@
  * - but: "ok, but …" qualifies a yes (unclear), not a no ("no, but thanks for asking").
  * - polite: "let me know if you need anything": the conditions of that sentence are courtesy.
  * - neutral: hides its words ("no further questions" has no "no" in it).
+ * - need: says nothing, but negated it declines ("I don't think that's necessary", "ich glaube
+ *   nicht, dass das nötig ist").
  */
-export type Cue = "approve" | "decline" | "hedge" | "but" | "polite" | "neutral"
+export type Cue = "approve" | "decline" | "hedge" | "but" | "polite" | "neutral" | "need"
 
 /**
  * Where a word counts in its clause:
@@ -42,6 +44,7 @@ export interface PhraseTable {
   readonly but: ReadonlyArray<string>
   readonly polite: ReadonlyArray<string>
   readonly neutral: ReadonlyArray<string>
+  readonly need: ReadonlyArray<string>
 }
 
 export const ENGLISH: PhraseTable = {
@@ -55,7 +58,8 @@ export const ENGLISH: PhraseTable = {
     "sounds fine", "looks good", "lgtm", "good idea", "great idea", "of course", "by all means", "feel free",
     "happy for you to", "happy with that", "absolutely", "definitely", "certainly", "sure thing", "for sure",
     "why not", "no problem", "no prob", "no problemo", "no worries", "no objection", "no objections",
-    "no concerns", "no issues", "no issue", "nothing against it", "👍", "✅", "✔", "☑", "✓", "👌", "🆗", "🙌"
+    "no concerns", "no issues", "no issue", "nothing against it", "that works", "this works", "works for us",
+    "👍", "✅", "✔", "☑", "✓", "👌", "🆗", "🙌"
   ],
   approveLead: ["sure", "gladly", "alright"],
   approveAlone: ["go", "great", "perfect", "super", "cool", "excellent", "awesome", "brilliant", "np"],
@@ -104,12 +108,13 @@ export const ENGLISH: PhraseTable = {
     "no further questions", "no questions", "no more questions", "maybe next time", "another time",
     "next time", "no rush", "no hurry", "good morning", "good afternoon", "thanks for asking",
     "thank you for asking", "after all", "first of all", "can't wait", "let's"
-  ]
+  ],
+  need: ["necessary", "needed", "required", "need it", "need that", "need this"]
 }
 
 export const GERMAN: PhraseTable = {
   approve: [
-    "jawohl", "jep", "jup", "jupp", "ja bitte", "ja gerne", "ja gern", "freigeben", "bitte freigeben",
+    "jawohl", "jawoll", "jep", "jup", "jupp", "ja bitte", "ja gerne", "ja gern", "freigeben", "bitte freigeben",
     "freigegeben", "freigabe erteilt", "genehmigt", "genehmige", "ich genehmige", "einverstanden", "passt",
     "passt schon", "passt so", "passt mir", "passt gut", "bestätigt", "bestätige", "zugestimmt",
     "ich stimme zu", "stimme zu", "alles klar", "na klar", "klar doch", "aber klar", "geht klar", "ist klar",
@@ -134,7 +139,7 @@ export const GERMAN: PhraseTable = {
     "nicht freigegeben", "nicht genehmigt", "lass mal", "lass mal gut sein", "lass es", "lass das", "lasst es",
     "lassen wir", "lassen wir das", "lassen sie es", "lassen sie das", "nicht nötig", "nicht notwendig",
     "nicht erforderlich", "unnötig", "nicht gewünscht", "nicht erwünscht", "brauchen wir nicht",
-    "brauche ich nicht", "braucht es nicht", "braucht's nicht", "benötigen wir nicht", "kein bedarf",
+    "brauche ich nicht", "braucht es nicht", "braucht's nicht", "brauchts nicht", "benötigen wir nicht", "kein bedarf",
     "kein interesse", "keine recherche", "kein dossier", "sparen wir uns", "können wir uns sparen",
     "kannst du dir sparen", "spar dir", "vergiss es", "finger weg", "diesmal nicht", "dieses mal nicht",
     "glaube nicht", "denke nicht", "ich glaube nicht", "ich denke nicht", "sicher nicht", "bestimmt nicht",
@@ -176,7 +181,8 @@ export const GERMAN: PhraseTable = {
     "keine fragen", "keine weiteren fragen", "vielleicht nächstes mal", "vielleicht ein andermal",
     "ein andermal", "ein anderes mal", "nächstes mal", "guten morgen", "guten tag", "danke der nachfrage",
     "danke für die nachfrage", "keine eile", "lass uns", "lasst uns"
-  ]
+  ],
+  need: ["nötig", "notwendig", "erforderlich", "gebraucht", "benötigt"]
 }
 
 export const TABLES: ReadonlyArray<PhraseTable> = [ENGLISH, GERMAN]

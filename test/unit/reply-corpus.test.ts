@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import * as path from "node:path"
 import { type Decision, readReply } from "../../src/Agents/ReplyParser.js"
-import { parseMail } from "../../src/Integrations/MailParse.js"
+import { automaticReason, parseMail } from "../../src/Integrations/MailParse.js"
 
 const DIR = path.join(import.meta.dirname, "../fixtures/replies")
 const OWN_DOMAINS = ["lead-insights.app"]
@@ -99,6 +99,17 @@ const CORPUS: ReadonlyArray<readonly [file: string, expected: Expected, note: st
   ["gmail-de-top-agency-sender", { decision: "unclear", fields: { company: "Brightwave GmbH", domain: "brightwave.de" } }, "sender's own company in a signature without closing"],
   ["iphone-en-top-approve-with-domain", { decision: "approve", fields: { domain: "acme.io" } }, "approval with a domain note"],
   ["outlook-classic-en-top-keyed-and-notes", { decision: "unclear", fields: { company: "Brightwave Solutions Ltd", domain: "https://brightwave.io/", contact: "Jane Doe (CFO)" } }, "other keys kept"],
+  ["outlook-de-top-kunde-keyed-with-domain", { decision: "unclear", fields: { company: "Nordwind Logistik GmbH", domain: "nordwind-logistik.de" } }, "'Kunde' as key, domain after the name"],
+  ["gmail-en-top-dont-think-necessary", { decision: "decline" }, "negated need"],
+  ["apple-de-top-glaube-nicht-noetig", { decision: "decline" }, "negated need, German"],
+  ["iphone-de-top-ja-aber-erst", { decision: "unclear" }, "yes, but later"],
+  ["outlook-classic-en-top-yes-provided", { decision: "unclear" }, "condition"],
+  ["gmail-de-top-grundsaetzlich-ja", { decision: "unclear" }, "in principle"],
+  ["thunderbird-de-top-danke-then-ja", { decision: "approve" }, "thanks above the answer"],
+  ["outlook-mobile-de-passt-emoji", { decision: "approve" }, "word and emoji"],
+  ["apple-en-top-that-works", { decision: "approve" }, "idiom"],
+  ["gmail-en-top-meeting-cancelled-no-need", { decision: "decline" }, "no need"],
+  ["thunderbird-en-inline-answers", { decision: "unclear", fields: { company: "Nordwind", domain: "nordwind-logistik.de" } }, "answers typed below the quoted questions"],
   ["auto-exchange-ooo-en", { automatic: "Auto-Submitted" }, "Exchange out-of-office, English"],
   ["auto-exchange-ooo-de", { automatic: "Auto-Submitted" }, "Exchange Abwesenheitsnotiz, German"],
   ["auto-gmail-vacation", { automatic: "Auto-Submitted" }, "Gmail vacation responder (Re: subject, 'no' in the text)"],
@@ -153,4 +164,32 @@ describe("reply corpus", () => {
         expect(mail.automatic !== undefined, file).toBe(byHeader)
       }
     }))
+})
+
+describe("automatic mail by its headers", () => {
+  const headers = (entries: ReadonlyArray<readonly [string, unknown]>) => new Map(entries)
+  const person = [["from", { value: [{ address: "anna@x.de", name: "Anna" }] }], ["subject", "Re: hi"]] as const
+
+  it("a person's mail has no reason", () => {
+    expect(automaticReason(headers(person))).toBeUndefined()
+    expect(automaticReason(headers([...person, ["auto-submitted", "no"]]))).toBeUndefined()
+    expect(automaticReason(headers([...person, ["precedence", "list"]]))).toBeUndefined()
+    expect(automaticReason(headers([...person, ["x-autoreply", "no"]]))).toBeUndefined()
+    expect(automaticReason(headers([...person, ["return-path", { value: [{ address: "anna@x.de", name: "" }] }]]))).toBeUndefined()
+  })
+
+  it.each([
+    [["auto-submitted", "auto-replied"], "Auto-Submitted: auto-replied"],
+    [["Auto-Submitted", "auto-generated"], "Auto-Submitted: auto-generated"],
+    [["x-autoreply", "yes"], "X-Autoreply: yes"],
+    [["x-autorespond", "Re: hi"], "X-Autorespond: Re: hi"],
+    [["precedence", "bulk"], "Precedence: bulk"],
+    [["precedence", "auto_reply"], "Precedence: auto_reply"],
+    [["precedence", "junk"], "Precedence: junk"],
+    [["content-type", { value: "multipart/report", params: { "report-type": "delivery-status" } }], "Content-Type: multipart/report; report-type=delivery-status"],
+    [["x-failed-recipients", "a@b.de"], "X-Failed-Recipients: a@b.de"],
+    [["return-path", { value: [{ address: "", name: "" }] }], "Return-Path: <>"]
+  ] as const)("%j", (header, reason) => {
+    expect(automaticReason(headers([...person, header]))).toBe(reason)
+  })
 })

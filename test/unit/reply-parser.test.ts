@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ownText, parseDecision, parseFields } from "../../src/Agents/ReplyParser.js"
+import { ownText, parseDecision, parseFields, readReply } from "../../src/Agents/ReplyParser.js"
 
 const lines = (...ls: ReadonlyArray<string>) => ls.join("\n")
 
@@ -337,5 +337,184 @@ describe("parseFields", () => {
 
   it("CHANGE: key=value; key=value gives every pair", () => {
     expect(parseFields("CHANGE: WEBSITE = example.io; NOTE=test")).toEqual({ domain: "example.io", note: "test" })
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Issue 6: reading replies like a person does
+
+const reply = (text: string, more: { from?: string; subject?: string; automatic?: string } = {}) =>
+  readReply(
+    { from: more.from ?? "anna.berger@lead-insights.app", subject: more.subject ?? "Re: [LI-abc123def] Approve?", text, automatic: more.automatic },
+    { ownDomains: ["lead-insights.app"] }
+  )
+const decisionOf = (text: string) => {
+  const r = reply(text)
+  return r._tag === "Reply" ? r.decision : "automatic"
+}
+const fieldsOf = (text: string, from?: string) => {
+  const r = reply(text, from === undefined ? {} : { from })
+  return r._tag === "Reply" ? r.fields : { automatic: r.reason }
+}
+
+describe("readReply: a decision only when a person clearly made one", () => {
+  it.each([
+    "👍", "👍🏽", "✅", "+1", "Freigegeben.", "Approved.", "klar, mach ruhig", "Leg los!", "Passt schon.", "Gerne doch!",
+    "Do it.", "Yes please", "Absolutely!", "Ja bitte", "Nur zu.", "Von mir aus.", "Go!", "Why not?", "Geht klar 👍",
+    "Sounds good, thanks!", "That works, thanks.", "Ja klar", "Keine Einwände."
+  ])("approves: %j", (text) => {
+    expect(decisionOf(text)).toBe("approve")
+  })
+
+  it.each([
+    "👎", "lass mal", "Lieber nicht.", "we can skip that one", "Skip.", "Pass.", "Not needed.", "Nicht nötig.",
+    "Brauchen wir nicht.", "No, thanks.", "Nö.", "The answer is no.", "No, but thanks for asking!", "Auf keinen Fall.",
+    "I don't think that's necessary.", "Ich glaube nicht, dass das nötig ist.", "Nein danke, vielleicht nächstes Mal."
+  ])("declines: %j", (text) => {
+    expect(decisionOf(text)).toBe("decline")
+  })
+
+  it.each([
+    // conditions and deferrals
+    "sure — once legal has signed off", "ja, sobald der Vertrag da ist", "Yes if they sign the NDA", "Wenn der Kunde zustimmt, gerne.",
+    "Falls das Budget da ist: ja", "Ja, nachdem der Vertrag unterschrieben ist", "Sure, after the board meeting.", "Later", "Später.",
+    "Next week maybe", "Hold off for now please", "Yes, provided legal agrees.", "Noch nicht.", "Not yet.",
+    // hedges
+    "Maybe", "Vielleicht", "Eventuell ja", "Probably yes", "I think so", "Grundsätzlich ja", "Vermutlich ja.",
+    // "let me check"
+    "Let me check with legal.", "Ich kläre das.", "Muss noch mit dem Chef sprechen.", "Need to ask my boss",
+    "I'll get back to you.", "Ich melde mich.",
+    // a reservation after a yes
+    "Ok, but only after the contract is signed", "Yes.\n\nBut only once their CFO confirms.", "Ja, aber erst nächste Woche.",
+    // a bare "no" inside a sentence, questions, acknowledgements, both signals
+    "No budget info yet, let me ask finance", "Can we revisit this next week?", "Thanks!", "Yes. Actually no, wait."
+  ])("is unclear: %j", (text) => {
+    expect(decisionOf(text)).toBe("unclear")
+  })
+
+  it("courtesy conditions are not conditions", () => {
+    expect(decisionOf("Yes, go ahead. Let me know if you need anything else.")).toBe("approve")
+    expect(decisionOf("Ja, gerne. Falls ihr noch was braucht, meldet euch.")).toBe("approve")
+    expect(decisionOf("Ja, gerne freigeben. Bei Rückfragen einfach melden.")).toBe("approve")
+  })
+
+  it("a \"but\" before the yes does not qualify it", () => {
+    expect(decisionOf("I'm travelling, but yes – go ahead.")).toBe("approve")
+  })
+
+  it("parseDecision and parseFields read what readReply reads", () => {
+    const text = "Firma ist Nordwind Logistik GmbH, Webseite nordwind-logistik.de\n\nOn Tue, Lead Insights <li@lead-insights.app> wrote:\n> Decline?"
+    const r = reply(text)
+    expect(r._tag).toBe("Reply")
+    if (r._tag !== "Reply") return
+    expect(parseDecision(text)).toBe(r.decision)
+    expect(parseFields(text, { from: "anna.berger@lead-insights.app", ownDomains: ["lead-insights.app"] })).toEqual(r.fields)
+    expect(r.text).toBe(ownText(text))
+  })
+})
+
+describe("readReply: mail no person wrote is never a decision", () => {
+  it("the reason from the headers makes it automatic, whatever the text says", () => {
+    expect(reply("Yes, approved.", { automatic: "Auto-Submitted: auto-replied" }))
+      .toEqual({ _tag: "Automatic", reason: "Auto-Submitted: auto-replied" })
+  })
+
+  it.each([
+    ["MAILER-DAEMON@mx.lead-insights.app", "Undelivered Mail Returned to Sender"],
+    ["postmaster@acme.io", "Re: hello"],
+    ["no-reply@acme.io", "Re: hello"]
+  ])("a robot sender: %s", (from, subject) => {
+    expect(reply("Yes", { from, subject })._tag).toBe("Automatic")
+  })
+
+  it.each([
+    "Automatic reply: [LI-abc123def] Approve?", "Automatische Antwort: [LI-abc123def] Approve?", "Out of Office: Re: x",
+    "Abwesend: [LI-abc123def] Approve?", "Abwesenheitsnotiz: x", "Undeliverable: [LI-abc123def] Approve?",
+    "Unzustellbar: [LI-abc123def] Approve?", "Delivery Status Notification (Failure)", "Mail delivery failed: returning message to sender",
+    "Read: [LI-abc123def] Approve?", "Gelesen: [LI-abc123def] Approve?", "AutoReply: x"
+  ])("a subject: %j", (subject) => {
+    expect(reply("Yes, thanks", { subject })._tag).toBe("Automatic")
+  })
+
+  it.each([
+    "This is an automatic reply. Yes, I received your message.",
+    "Diese Nachricht wurde automatisch erstellt. Ja.",
+    "Your message couldn't be delivered. The recipient wasn't found.",
+    "Ihre Nachricht konnte nicht an anna@x.de zugestellt werden."
+  ])("a text only machines write: %j", (text) => {
+    expect(reply(text)._tag).toBe("Automatic")
+  })
+
+  it("a person's note that they are away is an out-of-office reply, not a no", () => {
+    expect(reply("I'm travelling, no laptop with me until Monday")).toEqual({ _tag: "Automatic", reason: "text: out of office" })
+    expect(reply("Bin im Urlaub bis 12.11., melde mich danach.")._tag).toBe("Automatic")
+    expect(reply("Bin diese Woche außer Haus.")._tag).toBe("Automatic")
+  })
+
+  it("…unless it also decides or names the company", () => {
+    expect(decisionOf("Bin im Urlaub, aber ja, gerne.")).toBe("approve")
+    expect(fieldsOf("Bin unterwegs – Firma ist Nordwind Logistik GmbH")).toEqual({ company: "Nordwind Logistik GmbH" })
+  })
+
+  it("an unclear reply is a Reply, never Automatic (only Reply may be asked again or classified)", () => {
+    expect(reply("Maybe")).toEqual({ _tag: "Reply", text: "Maybe", decision: "unclear", fields: {} })
+  })
+})
+
+describe("readReply: company and domain from free text", () => {
+  it.each([
+    ["their site is acme.io", { domain: "acme.io" }],
+    ["Website wäre www.acme.de", { domain: "acme.de" }],
+    ["https://www.nordwind-logistik.de/en/contact", { domain: "nordwind-logistik.de" }],
+    ["Domain: acme.de – die .com gehört jemand anderem", { domain: "acme.de" }],
+    ["Domain: acme.de, die .com ist geparkt", { domain: "acme.de" }],
+    ["Not acme.com but acme-robotics.com", { domain: "acme-robotics.com" }],
+    ["acme.com is wrong, it's acme-industries.com", { domain: "acme-industries.com" }],
+    ["The company is Keller Logistik GmbH, website keller-logistik.de.", { company: "Keller Logistik GmbH", domain: "keller-logistik.de" }],
+    ["das ist die Nordwind Logistik GmbH (nordwind-logistik.de)", { company: "Nordwind Logistik GmbH", domain: "nordwind-logistik.de" }],
+    ["firma ist keller logistik gmbh, webseite keller-logistik.de", { company: "Keller Logistik GmbH", domain: "keller-logistik.de" }],
+    ["Kunde: Nordwind Logistik GmbH, nordwind-logistik.de", { company: "Nordwind Logistik GmbH", domain: "nordwind-logistik.de" }],
+    ["It's Jane Doe from Brightwave, jane.doe@brightwave.io", { domain: "brightwave.io" }]
+  ] as const)("%j", (text, expected) => {
+    expect(fieldsOf(text)).toEqual(expected)
+  })
+
+  it("never the replier's own company, our domains, free mail or meeting hosts", () => {
+    expect(fieldsOf("Please cc anna.berger@lead-insights.app and see www.lead-insights.app")).toEqual({})
+    expect(fieldsOf("Ping me at p.kraemer@kraemer-consulting.de, Krämer Consulting GmbH", "p.kraemer@kraemer-consulting.de")).toEqual({})
+    expect(fieldsOf("Write to lead.ops.team@gmail.com, call via zoom.us/j/123")).toEqual({})
+  })
+
+  it("never the signature", () => {
+    const text = lines(
+      "wir treffen die Brightwave GmbH.",
+      "",
+      "Petra Krämer",
+      "Krämer Consulting GmbH",
+      "Tel. +49 89 7654321",
+      "www.kraemer-consulting.de"
+    )
+    expect(ownText(text)).toBe("wir treffen die Brightwave GmbH.")
+    expect(fieldsOf(text, "p.kraemer@kraemer-consulting.de")).toEqual({ company: "Brightwave GmbH" })
+  })
+
+  it("never the quoted request", () => {
+    const text = lines("Yes", "", "On Tue, Lead Insights <li@lead-insights.app> wrote:", "> domain: <web domain, e.g. acme.com>", "> on Acme Corp (acme.io)")
+    expect(fieldsOf(text)).toEqual({})
+  })
+
+  it("answers typed below the quoted questions", () => {
+    const text = lines("> company: <company name>", "Nordwind", "> domain: <web domain, e.g. acme.com>", "nordwind-logistik.de")
+    expect(fieldsOf(text)).toEqual({ company: "Nordwind", domain: "nordwind-logistik.de" })
+  })
+
+  it("a `key: value` line wins over free text, and other keys stay as they are", () => {
+    expect(fieldsOf("Domain: acme.io\nsee also acme-robotics.com\nContact: Jane Doe")).toEqual({ domain: "acme.io", contact: "Jane Doe" })
+  })
+
+  it("reads a megabyte-long body (only its start)", () => {
+    const text = `Yes, go ahead.\n\n${"> quoted history, no and decline\n".repeat(40_000)}`
+    expect(text.length).toBeGreaterThan(1_000_000)
+    expect(reply(text)).toMatchObject({ _tag: "Reply", decision: "approve" })
   })
 })
