@@ -5,7 +5,7 @@
  * same folder, like a process restart, while the calendar, the inbox and the CRM stay.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Context, Duration, Effect, Layer, Logger, LogLevel, Option, type Scope } from "effect"
+import { type Context, Duration, Effect, Layer, Logger, LogLevel, type Scope } from "effect"
 import { AppConfig, type AppConfigShape } from "../../src/Config.js"
 import type { CalendarEvent } from "../../src/Domain/CalendarEvent.js"
 import type { CrmCompany } from "../../src/Domain/Crm.js"
@@ -15,7 +15,7 @@ import { makeApp } from "../../layers/App.js"
 import { SqliteEngineLive } from "../../layers/Engine.js"
 import { TestAdapters } from "../../layers/Test.js"
 import { tempDir } from "./spawn.js"
-import { ESCALATION, OPERATOR, OWN_DOMAIN } from "./workflow.js"
+import { testConfig } from "./workflow.js"
 
 const doublesOf = (options: { readonly events?: ReadonlyArray<CalendarEvent>; readonly companies?: ReadonlyArray<CrmCompany> }) =>
   TestAdapters({
@@ -57,16 +57,7 @@ export const makeSqliteHarness = (options: {
       Effect.scoped(
         body.pipe(
           Effect.provide(appOf(doubles).pipe(
-            Layer.provideMerge(AppConfig.layerWith({
-              logStorageDir,
-              triggerWords: Option.some(["kickoff", "discovery call", "customer meeting"]),
-              ownDomains: [OWN_DOMAIN],
-              hitlOperatorEmail: OPERATOR,
-              hitlEscalationEmail: ESCALATION,
-              hitlUntilMeetingStart: false,
-              inboxInterval: Duration.seconds(1),
-              ...config
-            })),
+            Layer.provideMerge(AppConfig.layerWith({ ...testConfig(logStorageDir), inboxInterval: Duration.seconds(1), ...config })),
             Layer.provideMerge(NodeContext.layer)
           )),
           Effect.provide(Logger.minimumLogLevel(LogLevel.None))

@@ -28,6 +28,22 @@ export const OWN_DOMAIN = "ourco.de"
 export const OPERATOR = "ops@ourco.de"
 export const ESCALATION = "lead@ourco.de"
 
+/** The configuration every app in the tests starts from. */
+export const testConfig = (logStorageDir: string) => ({
+  logStorageDir,
+  triggerWords: Option.some(["kickoff", "discovery call", "customer meeting"]),
+  ownDomains: [OWN_DOMAIN],
+  hitlOperatorEmail: OPERATOR,
+  hitlEscalationEmail: ESCALATION,
+  // the defaults, spelled out so the timer tests do not depend on them
+  hitlReminders: [Duration.hours(4), Duration.hours(28)],
+  hitlEscalateAfter: Duration.hours(48),
+  hitlExpireAfter: Duration.days(7),
+  dossierFreshDays: 30,
+  // The fixtures' meetings are six days after BASE: the timer tests measure the full schedule.
+  hitlUntilMeetingStart: false
+}) satisfies Partial<AppConfigShape>
+
 export interface AppOptions {
   readonly events?: ReadonlyArray<CalendarEvent>
   readonly companies?: ReadonlyArray<CrmCompany>
@@ -43,21 +59,7 @@ export const makeTestApp = (options: AppOptions = {}) => {
     ...(options.companies ? { companies: options.companies } : {}),
     ...(options.contacts ? { contacts: options.contacts } : {})
   }).pipe(
-    Layer.provideMerge(AppConfig.layerWith({
-      logStorageDir,
-      triggerWords: Option.some(["kickoff", "discovery call", "customer meeting"]),
-      ownDomains: [OWN_DOMAIN],
-      hitlOperatorEmail: OPERATOR,
-      hitlEscalationEmail: ESCALATION,
-      // the defaults, spelled out so the timer tests do not depend on them
-      hitlReminders: [Duration.hours(4), Duration.hours(28)],
-      hitlEscalateAfter: Duration.hours(48),
-      hitlExpireAfter: Duration.days(7),
-      dossierFreshDays: 30,
-      // The fixtures' meetings are six days after BASE: the timer tests measure the full schedule.
-      hitlUntilMeetingStart: false,
-      ...options.config
-    })),
+    Layer.provideMerge(AppConfig.layerWith({ ...testConfig(logStorageDir), ...options.config })),
     Layer.provideMerge(NodeContext.layer)
   )
   return { logStorageDir, layer }
