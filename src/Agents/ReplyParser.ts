@@ -241,6 +241,8 @@ const RULES: ReadonlyMap<string, ReadonlyArray<Rule>> = (() => {
     add(t.declineAnswer, "decline", "answer")
     add(t.declineAlone, "decline", "alone")
     add(t.hedge, "hedge", "any")
+    add(t.hedgeEnd, "hedge", "end")
+    add(t.condition, "condition", "any")
     add(t.but, "but", "any")
     add(t.polite, "polite", "any")
     add(t.neutral, "neutral", "any")
@@ -275,6 +277,8 @@ const stands = (rule: Rule, tokens: ReadonlyArray<string>, at: number, end: numb
       return trail || (lead && AFTER_NO.has(tokens[end] ?? ""))
     case "alone":
       return lead && trail
+    case "end":
+      return trail
   }
 }
 
@@ -286,6 +290,8 @@ const ruleAt = (tokens: ReadonlyArray<string>, at: number): Rule | undefined =>
 interface Cue {
   readonly cue: Rules.Cue
   readonly key: string
+  /** The first word of the clause it opens, if it does. */
+  readonly opens: boolean
 }
 
 /**
@@ -312,7 +318,7 @@ const clauseCues = (tokens: ReadonlyArray<string>): ReadonlyArray<Cue> => {
       : rule.cue === "decline"
       ? "neutral"
       : rule.cue
-    cues.push({ cue, key: rule.key })
+    cues.push({ cue, key: rule.key, opens: onlyFillers(tokens.slice(0, i)) })
     free = end
     i = end - 1
   }
@@ -322,7 +328,7 @@ const clauseCues = (tokens: ReadonlyArray<string>): ReadonlyArray<Cue> => {
 interface Reading {
   readonly approve: boolean
   readonly decline: boolean
-  /** A hedge, condition or deferral: the answer is unclear. */
+  /** Doubt, a condition or a deferral that qualifies the answer: it is unclear. */
   readonly hedge: boolean
   /**
    * "but …" after a yes: a yes with a reservation is unclear ("ok, but only …"); a no stays a no
@@ -333,16 +339,26 @@ interface Reading {
 
 /**
  * One sentence. A question decides nothing ("Ok?", "Why decline?") unless it is one that answers
- * ("Why not?"), but its doubts count ("Can we wait until next week?"). In a courteous sentence
- * ("let me know if you need anything") conditions are no conditions.
+ * ("Why not?"), but its doubts and conditions count ("Can we do it after the call?"). A condition
+ * counts in the clause that decides ("Yes if they sign the NDA") or opening a clause ("sure —
+ * once legal has signed off", "No, not until …"), not inside a remark ("Decline – we met them
+ * after the fair"). In a courteous sentence ("let me know if you need anything") conditions are
+ * no conditions.
  */
 const readSentence = (sentence: string): Reading => {
   const question = /\?[\s!?]*$/.test(sentence)
-  const cues = sentence.split(/[,;:]|\s[-–—]+\s|[–—]/).flatMap((clause) => clauseCues(tokenize(clause)))
+  const clauses = sentence.split(/[,;:]|\s[-–—]+\s|[–—]/).map((clause) => clauseCues(tokenize(clause)))
+  const cues = clauses.flat()
   const has = (cue: Rules.Cue) => cues.some((c) => c.cue === cue)
   const answers = question && cues.some((c) => ANSWERING_QUESTIONS.has(c.key))
   const polite = has("polite")
   const approve = (answers || !question) && has("approve")
+  const decline = !question && has("decline")
+  const conditional = clauses.some((clause) =>
+    clause.some((c) => c.cue === "condition") &&
+    (question || clause.some((c) => c.cue === "approve" || c.cue === "decline") ||
+      (clause[0]?.cue === "condition" && clause[0].opens))
+  )
   const yes = cues.findIndex((c) => c.cue === "approve")
   const but = polite || !has("but")
     ? undefined
@@ -351,7 +367,7 @@ const readSentence = (sentence: string): Reading => {
     : cues.some((c, k) => c.cue === "but" && k > yes)
     ? "after-yes"
     : undefined
-  return { approve, decline: !question && has("decline"), hedge: !polite && has("hedge"), but }
+  return { approve, decline, hedge: !polite && (has("hedge") || conditional), but }
 }
 
 // "Firma: Nein GmbH" names a company; "Decision: approve" still decides.

@@ -8,15 +8,20 @@
 
 /**
  * - approve / decline: a decision.
- * - hedge: uncertainty, a condition or a deferral ("maybe", "once", "let me check"): the reply
- *   is unclear, whatever else it says.
- * - but: "ok, but …" qualifies a yes (unclear), not a no ("no, but thanks for asking").
+ * - hedge: doubt, or the decision put off ("maybe", "let me check", "wait"): the reply is
+ *   unclear, wherever in the answer it stands.
+ * - condition: a condition or a time ("once", "if", "after", "next week"): the reply is unclear
+ *   when it qualifies the answer — in the sentence that decides, in a question ("Can we do it
+ *   after the call?"), or opening a sentence ("Yes. Once legal has signed off.") — but not in a
+ *   remark ("Yes please. We're meeting them next week.").
+ * - but: a restriction after a yes ("ok, but only …", "ja, aber nicht …"); a bare "but" is not one
+ *   ("OK, but keep it short"), and a no stays a no ("no, but thanks for asking").
  * - polite: "let me know if you need anything": the conditions of that sentence are courtesy.
  * - neutral: hides its words ("no further questions" has no "no" in it).
  * - need: says nothing, but negated it declines ("I don't think that's necessary", "ich glaube
  *   nicht, dass das nötig ist").
  */
-export type Cue = "approve" | "decline" | "hedge" | "but" | "polite" | "neutral" | "need"
+export type Cue = "approve" | "decline" | "hedge" | "condition" | "but" | "polite" | "neutral" | "need"
 
 /**
  * Where a word counts in its clause:
@@ -26,9 +31,10 @@ export type Cue = "approve" | "decline" | "hedge" | "but" | "polite" | "neutral"
  * - answer: like edge, and also at the start before a pronoun or a courtesy ("No, thanks", "No we
  *   don't", "The answer is no", "Ja wir machen das"; not "no laptop with me until Monday").
  * - alone: as the whole clause ("Go!", "Perfect, thanks"; not "go to the website").
+ * - end: at the end ("ask Tom first"; not "our first meeting").
  * Fillers ("oh", "thanks", "bitte" …) do not count when deciding where a word stands.
  */
-export type Position = "any" | "lead" | "edge" | "answer" | "alone"
+export type Position = "any" | "lead" | "edge" | "answer" | "alone" | "end"
 
 export interface PhraseTable {
   readonly approve: ReadonlyArray<string>
@@ -41,6 +47,8 @@ export interface PhraseTable {
   readonly declineAnswer?: ReadonlyArray<string>
   readonly declineAlone?: ReadonlyArray<string>
   readonly hedge: ReadonlyArray<string>
+  readonly hedgeEnd?: ReadonlyArray<string>
+  readonly condition: ReadonlyArray<string>
   readonly but: ReadonlyArray<string>
   readonly polite: ReadonlyArray<string>
   readonly neutral: ReadonlyArray<string>
@@ -83,13 +91,9 @@ export const ENGLISH: PhraseTable = {
     "uncertain", "unclear", "no idea", "don't know", "do not know", "dunno", "idk", "i think", "i believe",
     "i guess", "i suppose", "i assume", "i feel", "think so", "guess so", "kind of", "sort of",
     "in principle", "theoretically", "not necessarily", "not yet", "not now", "not right now",
-    "not at the moment",
-    // conditions
-    "if", "once", "as soon as", "only if", "provided", "provided that", "providing", "unless", "assuming",
-    "as long as", "subject to", "pending", "depends", "it depends", "depending", "on condition",
-    // deferrals
-    "after", "afterwards", "until", "later", "later on", "next week", "next month", "next year",
-    "in a few days", "first", "wait", "hold on", "hold off", "on hold", "pause",
+    "not at the moment", "doubt", "i doubt", "depends", "it depends", "depending",
+    // the decision put off
+    "wait", "hold on", "hold off", "on hold", "pause",
     "let me check", "let me ask", "let me think", "let me see", "let me get back", "i'll check", "i will check",
     "i'll ask", "i will ask", "need to check", "need to ask", "need to confirm", "have to check",
     "have to ask", "must check", "must ask", "check with", "ask my", "ask our", "ask the", "run it by",
@@ -98,11 +102,21 @@ export const ENGLISH: PhraseTable = {
     "will let you know", "let you know", "i'll decide", "will decide", "to be decided", "tbd", "tbc",
     "to be confirmed", "clarify", "clarifying", "verify", "consult", "discuss", "need to discuss"
   ],
-  but: ["but", "however", "though", "although", "except", "only", "just not"],
+  hedgeEnd: ["first"],
+  condition: [
+    "if", "once", "as soon as", "only if", "provided", "provided that", "providing", "unless", "assuming",
+    "as long as", "subject to", "pending", "on condition", "after", "afterwards", "until", "not until",
+    "not before", "later", "later on", "next week", "next month", "next year", "next quarter",
+    "in a few days", "tomorrow"
+  ],
+  but: [
+    "but not", "but don't", "but do not", "but only", "but just", "but first", "but wait", "though not",
+    "however not", "just not", "except", "except for", "apart from"
+  ],
   polite: [
     "let me know", "if you need", "if you have any", "if there are any", "if anything", "any questions",
     "questions", "don't hesitate", "do not hesitate", "reach out", "feel free to reach", "happy to help",
-    "if needed", "if necessary"
+    "if needed", "if necessary", "if possible", "if you can", "if that helps", "if you like", "if you want"
   ],
   neutral: [
     "no further questions", "no questions", "no more questions", "maybe next time", "another time",
@@ -152,30 +166,37 @@ export const GERMAN: PhraseTable = {
     "nicht sicher", "unsicher", "unklar", "nicht klar", "keine ahnung", "weiß nicht", "weiss nicht",
     "ich glaube", "ich denke", "glaube ich", "denke ich", "ich vermute", "ich nehme an", "grundsätzlich",
     "im prinzip", "prinzipiell", "eigentlich", "theoretisch", "tendenziell", "noch nicht", "jetzt nicht",
-    "gerade nicht", "momentan nicht", "im moment nicht", "nicht unbedingt",
-    // conditions
-    "wenn", "falls", "sofern", "sobald", "nur wenn", "nur falls", "vorausgesetzt", "es sei denn",
-    "solange", "unter der bedingung", "vorbehaltlich", "kommt drauf an", "kommt darauf an",
-    "hängt davon ab", "je nachdem",
-    // deferrals
-    "nachdem", "nach dem", "nach der", "nach rücksprache", "erst", "später", "nächste woche",
-    "nächsten monat", "nächstes jahr", "kommende woche", "in ein paar tagen", "vorher", "zuerst", "warte",
+    "gerade nicht", "momentan nicht", "im moment nicht", "nicht unbedingt", "bezweifle", "zweifel",
+    "kommt drauf an", "kommt darauf an", "hängt davon ab", "je nachdem",
+    // the decision put off
+    "nach rücksprache", "vorher", "zuerst", "warte",
     "warten", "abwarten", "moment", "pausieren", "lass mich", "lass mal sehen", "lass mal schauen",
     "lass mich überlegen", "ich kläre", "kläre das", "klären", "abklären", "ich prüfe", "prüfe das",
     "prüfen wir", "muss prüfen", "muss noch", "müssen noch", "muss erst", "müssen erst", "muss fragen",
-    "ich frage", "frage mal", "frage nach", "nachfragen", "fragen", "rücksprache", "abstimmen",
+    "ich frage", "ich frag", "frage mal", "frag mal", "frage nach", "nachfragen", "fragen wir",
+    "muss ich fragen", "rücksprache", "abstimmen",
     "ich stimme mich", "überlegen", "ich überlege", "nachdenken", "entscheide", "entscheiden",
     "besprechen", "ich melde mich", "melde mich", "ich gebe bescheid", "ich geb bescheid",
     "gebe bescheid", "ich sage bescheid", "ich sag bescheid", "sage bescheid", "ich komme zurück",
     "komme darauf zurück"
   ],
-  but: ["aber", "jedoch", "allerdings", "außer", "nur nicht", "obwohl"],
+  condition: [
+    "wenn", "falls", "sofern", "sobald", "nur wenn", "nur falls", "vorausgesetzt", "es sei denn",
+    "solange", "unter der bedingung", "vorbehaltlich", "nachdem", "nach dem", "nach der", "erst",
+    "nicht vor", "später", "nächste woche", "nächsten monat", "nächstes jahr", "kommende woche",
+    "in ein paar tagen", "morgen früh"
+  ],
+  but: [
+    "aber nicht", "aber nur", "aber erst", "aber kein", "aber keine", "aber bitte nicht", "aber vorher",
+    "jedoch nicht", "jedoch nur", "allerdings nicht", "allerdings nur", "nur nicht", "außer", "ausgenommen"
+  ],
   polite: [
     "bei fragen", "bei rückfragen", "falls fragen", "wenn fragen", "falls ihr", "falls du noch",
     "falls sie noch", "wenn du noch", "wenn sie noch", "wenn ihr noch", "melde dich", "meld dich",
     "melden sie sich", "meldet euch", "gib bescheid", "gib mir bescheid", "sag bescheid", "sagt bescheid",
     "geben sie bescheid", "zögern sie nicht", "helfe gerne", "noch was", "noch etwas", "sonst noch",
-    "lass mich wissen", "lasst mich wissen", "lassen sie mich wissen"
+    "lass mich wissen", "lasst mich wissen", "lassen sie mich wissen", "wenn möglich", "falls möglich",
+    "wenn es geht", "wenn's geht", "falls das hilft", "wenn du magst", "wenn ihr wollt"
   ],
   neutral: [
     "keine fragen", "keine weiteren fragen", "vielleicht nächstes mal", "vielleicht ein andermal",
@@ -205,12 +226,13 @@ export const CERTAINTY = ["sure", "klar", "sicher", "certain", "definitely", "de
 
 /** Ignored when deciding where a word stands in its clause ("Oh, sure", "Ja, bitte", "Sorry, no"). */
 export const FILLERS = [
-  "oh", "ah", "ahh", "aha", "hm", "hmm", "well", "so", "also", "na", "and", "und", "then", "dann", "hi", "hey",
+  "oh", "ah", "ahh", "aha", "hm", "hmm", "well", "also", "na", "and", "und", "then", "dann", "hi", "hey",
   "hallo", "moin", "servus", "sorry", "leider", "unfortunately", "sadly", "afraid", "thanks", "thank", "you",
   "thx", "danke", "dir", "ihnen", "euch", "please", "pls", "bitte", "very", "much", "sehr", "vielen", "many",
   "ganz", "really", "echt", "doch", "mal", "schon", "einfach", "just", "from", "me", "von", "mir", "my",
   "side", "seite", "meiner", "for", "now", "erstmal", "es", "das", "it", "that", "this", "is", "ist", "the",
-  "answer", "antwort", "die", "team", "all", "folks", "zusammen", "guys", "leute", "again", "nochmal",
+  "answer", "antwort", "die", "team", "all", "folks", "zusammen", "guys", "leute", "again", "nochmal", "though",
+  "anyway", "so",
   // A yes before another yes: "Ja klar", "Yes sure", "Ok go".
   "ja", "yes", "ok", "okay", "jo"
 ]

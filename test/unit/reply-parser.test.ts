@@ -398,8 +398,22 @@ describe("readReply: a decision only when a person clearly made one", () => {
     expect(decisionOf("Ja, gerne freigeben. Bei Rückfragen einfach melden.")).toBe("approve")
   })
 
-  it("a \"but\" before the yes does not qualify it", () => {
+  it("a \"but\" before the yes does not qualify it; a bare \"but\" with an instruction neither; a restriction does", () => {
     expect(decisionOf("I'm travelling, but yes – go ahead.")).toBe("approve")
+    expect(decisionOf("OK, but keep it short.")).toBe("approve")
+    expect(decisionOf("Ok, but not for this client.")).toBe("unclear")
+    expect(decisionOf("Ja, aber nicht vor Montag.")).toBe("unclear")
+  })
+
+  it("a condition qualifies the answer where it stands with it, not in a remark", () => {
+    expect(decisionOf("Yes please. We're meeting them next week, so Monday would be great.")).toBe("approve")
+    expect(decisionOf("Ja, gerne. Der Termin ist nächste Woche.")).toBe("approve")
+    expect(decisionOf("Decline – we met them after the fair already.")).toBe("decline")
+    expect(decisionOf("It's our first meeting with them, so yes please.")).toBe("approve")
+    expect(decisionOf("Yes. Once legal has signed off.")).toBe("unclear")
+    expect(decisionOf("Ok. Could we do it after the call?")).toBe("unclear")
+    expect(decisionOf("Sure. Legal needs to sign off first though.")).toBe("unclear")
+    expect(decisionOf("No, not until the contract is signed.")).toBe("unclear")
   })
 
   it("parseDecision and parseFields read what readReply reads", () => {
