@@ -388,6 +388,22 @@ const paragraphsOf = (text: string) =>
   text.split(/\n\s*\n/).map((p) => p.split("\n").filter((l) => l.trim().length > 0)).filter((p) => p.length > 0)
 
 /**
+ * Plain-text mail is wrapped at about 76 characters: a line that goes on in lower case after no
+ * closing mark continues the sentence ("… let me" / "check with legal first").
+ */
+const unwrapLines = (lines: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const joined: Array<string> = []
+  for (const line of lines) {
+    const last = joined.at(-1)
+    const wrapped = last !== undefined && !/[.!?:;]\s*$/.test(last) && /^\s*\p{Ll}/u.test(line) &&
+      fieldOf(line) === undefined && fieldOf(last) === undefined
+    if (wrapped) joined[joined.length - 1] = `${last.trimEnd()} ${line.trim()}`
+    else joined.push(line)
+  }
+  return joined
+}
+
+/**
  * approve / decline / unclear, from the reply's own text (already without quotes and signature).
  * The answer is the first paragraph that says anything either way (later paragraphs are
  * background, "no budget back then …"); both signals make it unclear, and so does any hedge,
@@ -400,11 +416,11 @@ const decide = (own: string): Decision => {
   for (const [p, paragraph] of paragraphs.entries()) {
     if (seen >= DECISION_LINES) break
     seen += paragraph.length
-    readings.push(...paragraph.flatMap(readLine))
+    readings.push(...unwrapLines(paragraph).flatMap(readLine))
     if (!readings.some((r) => r.approve || r.decline)) continue
     const next = paragraphs[p + 1]
     if (next !== undefined && paragraph.length <= FOLLOW_UP_LINES && next.length <= FOLLOW_UP_LINES) {
-      readings.push(...next.flatMap(readLine))
+      readings.push(...unwrapLines(next).flatMap(readLine))
     }
     const approve = readings.some((r) => r.approve)
     const decline = readings.some((r) => r.decline)
