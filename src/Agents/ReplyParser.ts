@@ -605,8 +605,9 @@ const titleCase = (word: string) =>
  */
 const nameAt = (words: ReadonlyArray<string>, lowerCase: boolean): string | undefined => {
   const picked: Array<string> = []
-  const nameLike = (word: string) =>
-    isNameWord(word) || (lowerCase && /^[\p{L}\p{N}]/u.test(bare(word)) && !NOT_NAMES.has(fold(bare(word))) && !/[.@]\p{L}/u.test(word))
+  const anyWord = (word: string) =>
+    /^[\p{L}\p{N}]/u.test(bare(word)) && !NOT_NAMES.has(fold(bare(word))) && !/[.@]\p{L}/u.test(word)
+  const nameLike = (word: string) => isNameWord(word) || (lowerCase && anyWord(word))
   for (const word of words) {
     if (picked.length === MAX_NAME_WORDS) break
     if (!(nameLike(word) || formOf(word) !== undefined || (picked.length > 0 && NAME_JOINERS.has(fold(word))))) break

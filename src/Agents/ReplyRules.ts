@@ -271,12 +271,16 @@ export const AUTOMATIC_SUBJECTS: ReadonlyArray<readonly [RegExp, string]> = [
  * "ausser", "Büro" is "buro").
  */
 export const AUTOMATIC_BODIES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\bthis is an? (automatic(ally generated)?|automated|auto-generated) (reply|response|message|notification|e-?mail)\b/, "auto-reply"],
+  [
+    /\bthis is an? (automatic(ally generated)?|automated|auto-generated) (reply|response|message|notification|e-?mail)\b/,
+    "auto-reply"
+  ],
   [/\b(automatic reply|auto-?reply|autoreply|automatische antwort|abwesenheitsnotiz)\b/, "auto-reply"],
   [/\b(dies ist eine|diese) automatische (antwort|nachricht|benachrichtigung|e-?mail)\b/, "auto-reply"],
   [/\bdiese (nachricht|e-?mail|mail) wurde automatisch (generiert|erstellt|versendet|verschickt)\b/, "auto-reply"],
   [/\b(could ?n[o']t|can ?n[o']t|was ?n[o']t|could not|cannot) be delivered\b/, "bounce"],
-  [/\b(delivery (to the following recipients? )?(has )?failed|undeliverable|mail delivery failed|message not delivered)\b/, "bounce"],
+  [/\b(delivery (to the following recipients? )?(has )?failed|undeliverable|mail delivery failed)\b/, "bounce"],
+  [/\bmessage not delivered\b/, "bounce"],
   [/\b(address not found|user unknown|mailbox (unavailable|not found|full)|recipient address rejected)\b/, "bounce"],
   [/\bcreated automatically by mail delivery software\b/, "bounce"],
   [/\b(konnte nicht (an .{1,80} )?zugestellt werden|unzustellbar|zustellung (ist )?fehlgeschlagen)\b/, "bounce"],
@@ -289,7 +293,8 @@ export const AUTOMATIC_BODIES: ReadonlyArray<readonly [RegExp, string]> = [
  */
 export const AWAY_BODIES: ReadonlyArray<RegExp> = [
   /\bout of (the )?office\b/,
-  /\b(i am|i'm|i will be|i'll be|currently) (currently )?(away|travel+ing|on (a )?(business trip|vacation|holiday|holidays|leave|annual leave|parental leave|sick leave))\b/,
+  /\b(i am|i'm|i will be|i'll be|currently) (currently )?(away|travel+ing)\b/,
+  /\b(i am|i'm|i will be|i'll be) (currently )?on (a )?(business trip|vacation|holidays?|(annual |parental |sick )?leave)\b/,
   /\bon (annual |parental |sick )?(leave|vacation|holiday)\b/,
   /\b(limited|no) access to (my )?e-?mails?\b/,
   /\b(no|without( a)?|don't have (a|my)) laptop\b/,

@@ -83,7 +83,8 @@ const headerText = (value: unknown): string => {
     const inner: unknown = value.value
     // An address header ({ value: [{ address }] }): the addresses, "" for the null sender "<>".
     if (Array.isArray(inner)) {
-      return inner.map((a: unknown) => (typeof a === "object" && a !== null && "address" in a ? String(a.address ?? "") : "")).join(", ")
+      const address = (a: unknown) => (typeof a === "object" && a !== null && "address" in a ? String(a.address ?? "") : "")
+      return inner.map(address).join(", ")
     }
     return headerText(inner)
   }
@@ -104,7 +105,9 @@ export const automaticReason = (headers: ReadonlyMap<string, unknown>): string |
   // Most telling first: a delivery or read report, a bounce marker, then the auto-reply headers.
   const contentType = lower.get("content-type")
   if (headerText(contentType).toLowerCase() === "multipart/report") {
-    const params = typeof contentType === "object" && contentType !== null && "params" in contentType ? contentType.params : undefined
+    const params = typeof contentType === "object" && contentType !== null && "params" in contentType
+      ? contentType.params
+      : undefined
     const report = typeof params === "object" && params !== null && "report-type" in params ? String(params["report-type"]) : ""
     return `Content-Type: multipart/report${report ? `; report-type=${report}` : ""}`
   }
@@ -113,7 +116,8 @@ export const automaticReason = (headers: ReadonlyMap<string, unknown>): string |
   if (submitted.length > 0 && !/^no\b/i.test(submitted)) return `Auto-Submitted: ${submitted}`
   for (const name of ["x-autoreply", "x-autorespond"]) {
     const value = text(name)
-    if (has(name) && !/^(no|false|0)$/i.test(value)) return `${name === "x-autoreply" ? "X-Autoreply" : "X-Autorespond"}: ${value}`
+    const label = name === "x-autoreply" ? "X-Autoreply" : "X-Autorespond"
+    if (has(name) && !/^(no|false|0)$/i.test(value)) return `${label}: ${value}`
   }
   const precedence = text("precedence")
   if (AUTO_PRECEDENCE.test(precedence)) return `Precedence: ${precedence}`
