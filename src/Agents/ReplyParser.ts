@@ -261,11 +261,24 @@ const ANSWERING_QUESTIONS = wordSet(Rules.ANSWERING_QUESTIONS)
 /** How far before a word a negation still applies ("I do not really approve"). */
 const NEGATION_REACH = 3
 
-const onlyFillers = (tokens: ReadonlyArray<string>) => tokens.every((t) => FILLERS.has(t))
+/** A clause's words, and where its first and last words that are not fillers stand. */
+interface Clause {
+  readonly tokens: ReadonlyArray<string>
+  readonly first: number
+  readonly last: number
+}
 
-const stands = (rule: Rule, tokens: ReadonlyArray<string>, at: number, end: number): boolean => {
-  const lead = onlyFillers(tokens.slice(0, at))
-  const trail = onlyFillers(tokens.slice(end))
+const clauseOf = (tokens: ReadonlyArray<string>): Clause => {
+  let first = 0
+  while (first < tokens.length && FILLERS.has(tokens[first] ?? "")) first++
+  let last = tokens.length - 1
+  while (last >= 0 && FILLERS.has(tokens[last] ?? "")) last--
+  return { tokens, first, last }
+}
+
+const stands = (rule: Rule, clause: Clause, at: number, end: number): boolean => {
+  const lead = at <= clause.first
+  const trail = end > clause.last
   switch (rule.position) {
     case "any":
       return true
@@ -274,7 +287,7 @@ const stands = (rule: Rule, tokens: ReadonlyArray<string>, at: number, end: numb
     case "edge":
       return lead || trail
     case "answer":
-      return trail || (lead && AFTER_NO.has(tokens[end] ?? ""))
+      return trail || (lead && AFTER_NO.has(clause.tokens[end] ?? ""))
     case "alone":
       return lead && trail
     case "end":
@@ -282,9 +295,9 @@ const stands = (rule: Rule, tokens: ReadonlyArray<string>, at: number, end: numb
   }
 }
 
-const ruleAt = (tokens: ReadonlyArray<string>, at: number): Rule | undefined =>
-  RULES.get(tokens[at] ?? "")?.find((rule) =>
-    rule.words.every((w, k) => tokens[at + k] === w) && stands(rule, tokens, at, at + rule.words.length)
+const ruleAt = (clause: Clause, at: number): Rule | undefined =>
+  RULES.get(clause.tokens[at] ?? "")?.find((rule) =>
+    rule.words.every((w, k) => clause.tokens[at + k] === w) && stands(rule, clause, at, at + rule.words.length)
   )
 
 interface Cue {
@@ -300,10 +313,11 @@ interface Cue {
  * sure"); it turns a no into nothing ("don't cancel": the person should say what they want).
  */
 const clauseCues = (tokens: ReadonlyArray<string>): ReadonlyArray<Cue> => {
+  const clause = clauseOf(tokens)
   const cues: Array<Cue> = []
   let free = 0 // words before this belong to a phrase already read and negate nothing
   for (let i = 0; i < tokens.length; i++) {
-    const rule = ruleAt(tokens, i)
+    const rule = ruleAt(clause, i)
     if (rule === undefined) continue
     const end = i + rule.words.length
     const negated = tokens.slice(Math.max(free, i - NEGATION_REACH), i).some((t) => NEGATORS.has(t)) ||
@@ -318,7 +332,7 @@ const clauseCues = (tokens: ReadonlyArray<string>): ReadonlyArray<Cue> => {
       : rule.cue === "decline"
       ? "neutral"
       : rule.cue
-    cues.push({ cue, key: rule.key, opens: onlyFillers(tokens.slice(0, i)) })
+    cues.push({ cue, key: rule.key, opens: i <= clause.first })
     free = end
     i = end - 1
   }
@@ -381,6 +395,8 @@ const readLine = (line: string): ReadonlyArray<Reading> =>
 
 /** The answer to a yes/no question sits at the top: paragraphs starting after these lines are not read. */
 const DECISION_LINES = 4
+/** …and within this many characters: a wall of text is not an answer. */
+const DECISION_CHARS = 2000
 /** "Yes.\n\nBut only once legal has signed off.": a short paragraph right below still belongs to the answer. */
 const FOLLOW_UP_LINES = 2
 
@@ -410,7 +426,7 @@ const unwrapLines = (lines: ReadonlyArray<string>): ReadonlyArray<string> => {
  * condition or deferral in it or above it. A "but" only qualifies a yes.
  */
 const decide = (own: string): Decision => {
-  const paragraphs = paragraphsOf(own)
+  const paragraphs = paragraphsOf(own.length > DECISION_CHARS ? own.slice(0, DECISION_CHARS) : own)
   const readings: Array<Reading> = []
   let seen = 0
   for (const [p, paragraph] of paragraphs.entries()) {
