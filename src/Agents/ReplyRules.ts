@@ -312,7 +312,7 @@ export const AWAY_BODIES: ReadonlyArray<RegExp> = [
 
 /** Before a domain, these say it is not the one: "not acme.com", "statt acme.com", "the old acme.com". */
 export const DOMAIN_NOT_BEFORE = [
-  "not", "nicht", "kein", "keine", "statt", "anstatt", "instead", "rather", "old", "alte", "alten", "former",
+  "not", "nicht", "kein", "keine", "statt", "anstatt", "instead", "than", "old", "alte", "alten", "former",
   "frühere", "ehemalige", "previously", "früher", "wrong", "falsche", "falsch"
 ]
 

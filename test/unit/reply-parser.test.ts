@@ -484,6 +484,7 @@ describe("readReply: company and domain from free text", () => {
     ["Domain: acme.de, die .com ist geparkt", { domain: "acme.de" }],
     ["Not acme.com but acme-robotics.com", { domain: "acme-robotics.com" }],
     ["acme.com is wrong, it's acme-industries.com", { domain: "acme-industries.com" }],
+    ["rather acme-robotics.de than acme.com", { domain: "acme-robotics.de" }],
     ["The company is Keller Logistik GmbH, website keller-logistik.de.", { company: "Keller Logistik GmbH", domain: "keller-logistik.de" }],
     ["das ist die Nordwind Logistik GmbH (nordwind-logistik.de)", { company: "Nordwind Logistik GmbH", domain: "nordwind-logistik.de" }],
     ["firma ist keller logistik gmbh, webseite keller-logistik.de", { company: "Keller Logistik GmbH", domain: "keller-logistik.de" }],
