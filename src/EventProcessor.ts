@@ -11,7 +11,7 @@ import { Extraction } from "./Agents/Extraction.js"
 import { Mailer } from "./Agents/Mailer.js"
 import { TriggerDetection } from "./Agents/TriggerDetection.js"
 import { AppConfig } from "./Config.js"
-import type { CalendarEvent } from "./Domain/CalendarEvent.js"
+import type { CalendarEvent, TimeWindow } from "./Domain/CalendarEvent.js"
 import { errorInfo } from "./Domain/ErrorInfo.js"
 import { eventFingerprint } from "./Domain/Fingerprint.js"
 import { HitlEntry } from "./Domain/Hitl.js"
@@ -19,7 +19,7 @@ import { messageIdFor, OutgoingMail, subjectToken } from "./Domain/Mail.js"
 import { EventError, EventOutcome, type EventStatus } from "./Domain/RunSummary.js"
 import type { Trigger } from "./Domain/Trigger.js"
 import { EventWorkflow } from "./EventWorkflowSpec.js"
-import { HitlStore, isSettled } from "./Hitl/HitlStore.js"
+import { HitlStore, isSettled, type WaitingWorkflow } from "./Hitl/HitlStore.js"
 import * as Messages from "./Hitl/Messages.js"
 import { releaseFollowers } from "./Hitl/Release.js"
 import type { StepLog } from "./Storage/RunHistory.js"
@@ -48,6 +48,9 @@ const withKnown = (known: Known) => ({
   ...(known.trigger ? { trigger: known.trigger } : {}),
   ...(known.company && (known.company.name || known.company.domain) ? { company: known.company } : {})
 })
+
+/** An instant, or the start (UTC) of an all-day date. */
+const startOf = (start: string) => Date.parse(start.length === 10 ? `${start}T00:00:00Z` : start)
 
 /** Where a recurring series sits in this cycle's window. */
 export interface SeriesContext {
@@ -180,15 +183,21 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
      * no longer in it (cancelled, deleted, moved out of the window) is stopped, and the person is
      * told there is no need to answer. Followers go first, so none of them asks for a meeting that is gone.
      */
-    const withdrawGone = Effect.fn("EventProcessor.withdrawGone")(function*(calendarId: string, present: (eventId: string) => boolean) {
-      const waiting = (yield* hitl.waiting).filter((w) => w.calendar_id === calendarId && !present(w.event_id))
+    const withdrawGone = Effect.fn("EventProcessor.withdrawGone")(function*(
+      calendarId: string,
+      window: TimeWindow,
+      present: (eventId: string) => boolean
+    ) {
+      // A meeting that left the window by passing is not gone: its request ends by its own schedule.
+      const passed = (w: WaitingWorkflow) => w.event_start !== null && startOf(w.event_start) < window.from.getTime()
+      const waiting = (yield* hitl.waiting).filter((w) => w.calendar_id === calendarId && !present(w.event_id) && !passed(w))
       const ordered = [...waiting.filter((w) => w.role === "follower"), ...waiting.filter((w) => w.role === "asker")]
       const done = new Set<string>()
       for (const gone of ordered) {
         if (done.has(gone.execution_id)) continue
         done.add(gone.execution_id)
         yield* Effect.log(`the meeting of request ${gone.audit_id} is no longer in the calendar: withdrawn`)
-        yield* stop(gone.execution_id, "the meeting was cancelled or removed from the calendar", true)
+        yield* stop(gone.execution_id, "the meeting is no longer in the calendar (cancelled, deleted or moved away)", true)
       }
       return done.size
     })
@@ -335,7 +344,11 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
         { concurrency: config.maxConcurrentEvents, discard: true }
       )
 
-    return { process, withdrawGone: (calendarId: string, present: (eventId: string) => boolean) =>
-      withdrawGone(calendarId, present).pipe(Effect.provideService(WorkflowEngine.WorkflowEngine, engine)), settleAll } as const
+    return {
+      process,
+      withdrawGone: (calendarId: string, window: TimeWindow, present: (eventId: string) => boolean) =>
+        withdrawGone(calendarId, window, present).pipe(Effect.provideService(WorkflowEngine.WorkflowEngine, engine)),
+      settleAll
+    } as const
   })
 }) {}

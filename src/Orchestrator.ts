@@ -115,6 +115,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
         const cut = (batch.skipped ?? []).map((s) => `${s.seriesId}_`)
         const withdrawn = yield* processor.withdrawGone(
           calendar.calendarId,
+          window,
           (eventId) => present.has(eventId) || cut.some((prefix) => eventId.startsWith(prefix))
         ).pipe(Effect.catchAll((error) => Effect.logError(`cannot withdraw requests: ${error.message}`).pipe(Effect.as(0))))
         if (withdrawn > 0) yield* log.step(undefined, "withdrawn", { workflows: withdrawn })

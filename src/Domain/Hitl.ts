@@ -55,8 +55,9 @@ export class HitlRequest extends Schema.Class<HitlRequest>("HitlRequest")({
   decision: Schema.NullOr(Schema.String),
   answered_by: Schema.NullOr(Schema.String),
   answered_at: Schema.NullOr(Schema.String),
-  /** The calendar of the event; null on requests made before it was recorded. */
+  /** The calendar of the event and when the meeting starts; null on requests made before they were recorded. */
   calendar_id: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  event_start: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   /** The recurring series whose occurrences this request covers. */
   series_key: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   /** null on requests made before the schedule was stored: those follow the configuration. */

@@ -92,7 +92,7 @@ export const makeConversation = (options: {
         audit_id: auditId, execution_id: executionId, run_id: runId, event_id: event.eventId,
         event_summary: event.summary, kind, reason, recipient, state: "pending", created_at: new Date(createdAt).toISOString(),
         replies: 0, handled: 0, next_action: null, next_due: null, decision: null, answered_by: null, answered_at: null,
-        calendar_id: event.calendarId, series_key: seriesKeyFor(kind, company) ?? null, fields: null,
+        calendar_id: event.calendarId, event_start: event.start, series_key: seriesKeyFor(kind, company) ?? null, fields: null,
         schedule: scheduleOf({
           createdAt,
           reminders: config.hitlReminders,
@@ -261,7 +261,8 @@ export const makeConversation = (options: {
         const followed = yield* step(`follow:${kind}:${attempt}`, FollowResult, hitl.follow(seriesKey, kind, {
           execution_id: executionId,
           calendar_id: event.calendarId,
-          event_id: event.eventId
+          event_id: event.eventId,
+          event_start: event.start
         }))
         if (Option.isSome(followed)) {
           const answer = yield* followAnswer(followed.value)

@@ -42,6 +42,7 @@ export interface WaitingWorkflow {
   readonly execution_id: string
   readonly calendar_id: string
   readonly event_id: string
+  readonly event_start: string | null
   readonly audit_id: string
   readonly role: "asker" | "follower"
 }
@@ -192,7 +193,11 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
      * workflow recorded as its follower. The row update serialises with `release`: either the
      * asker sees this follower, or this follower sees the request released.
      */
-    const follow = (seriesKey: string, kind: HitlKind, me: { execution_id: string; calendar_id: string; event_id: string }) =>
+    const follow = (
+      seriesKey: string,
+      kind: HitlKind,
+      me: { execution_id: string; calendar_id: string; event_id: string; event_start: string }
+    ) =>
       sql.withTransaction(Effect.gen(function*() {
         const leads = yield* sql<{ audit_id: string }>`SELECT audit_id FROM li_hitl_requests
           WHERE series_key = ${seriesKey} AND kind = ${kind} AND state IN ('pending', 'answered')
@@ -226,9 +231,9 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
 
     /** Every workflow waiting for a person, with its event: the cycle withdraws those whose meeting is gone. */
     const waiting = Effect.gen(function*() {
-      const askers = yield* sql<WaitingWorkflow>`SELECT execution_id, calendar_id, event_id, audit_id, 'asker' AS role
+      const askers = yield* sql<WaitingWorkflow>`SELECT execution_id, calendar_id, event_id, event_start, audit_id, 'asker' AS role
         FROM li_hitl_requests WHERE state = 'pending' AND calendar_id IS NOT NULL`
-      const followers = yield* sql<WaitingWorkflow>`SELECT f.execution_id, f.calendar_id, f.event_id, f.audit_id,
+      const followers = yield* sql<WaitingWorkflow>`SELECT f.execution_id, f.calendar_id, f.event_id, f.event_start, f.audit_id,
         'follower' AS role FROM li_hitl_followers f JOIN li_hitl_requests r ON r.audit_id = f.audit_id WHERE r.released = 0`
       return [...askers, ...followers]
     }).pipe(Effect.mapError(StorageError.from("HitlStore.waiting")), Effect.withSpan("HitlStore.waiting"))

@@ -33,6 +33,7 @@ const initial = Effect.gen(function*() {
 const followTheMeeting = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN calendar_id TEXT`
+  yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN event_start TEXT`
   yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN series_key TEXT`
   yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN schedule TEXT`
   yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN fields TEXT`
@@ -43,7 +44,7 @@ const followTheMeeting = Effect.gen(function*() {
   yield* sql`CREATE UNIQUE INDEX li_hitl_replies_slot ON li_hitl_replies (audit_id, seq)`
   yield* sql`CREATE TABLE li_hitl_followers (
     audit_id TEXT NOT NULL, execution_id TEXT NOT NULL, calendar_id TEXT NOT NULL, event_id TEXT NOT NULL,
-    PRIMARY KEY (audit_id, execution_id))`
+    event_start TEXT NOT NULL, PRIMARY KEY (audit_id, execution_id))`
   yield* sql`CREATE TABLE li_step_retries (
     execution_id TEXT PRIMARY KEY, step TEXT NOT NULL, attempt INTEGER NOT NULL, error_type TEXT NOT NULL,
     error_message TEXT NOT NULL, next_at TEXT NOT NULL)`

@@ -4,7 +4,7 @@
  * cancellations, its start, one request per series), and what a user reads says what is known.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Duration, Effect, Option } from "effect"
 import { CrmAttachment, CrmCompany } from "../../src/Domain/Crm.js"
 import type { RunSummary } from "../../src/Domain/RunSummary.js"
 import { HitlStore } from "../../src/Hitl/HitlStore.js"
@@ -97,7 +97,7 @@ describe("requests follow their meeting", () => {
         expect(request.state).toBe("cancelled")
         expect((yield* Effect.flatMap(HitlStore, (s) => s.pending)).map((r) => r.audit_id)).not.toContain(auditId)
         const cancelled = auditOf(logStorageDir, first.run_id, auditId).entries.find((e) => e.type === "cancelled")
-        expect(cancelled).toMatchObject({ reason: "the meeting was cancelled or removed from the calendar", notified: MARIA })
+        expect(cancelled).toMatchObject({ reason: "the meeting is no longer in the calendar (cancelled, deleted or moved away)", notified: MARIA })
         const withdrawn = (yield* sentMails).filter((m) => m.auditId === auditId && m.subject.includes("No need to answer"))
         expect(withdrawn.map((m) => m.to)).toEqual([[MARIA]])
 
@@ -110,6 +110,17 @@ describe("requests follow their meeting", () => {
         expect(mails.filter((id) => id.includes("withdrawn"))).toHaveLength(1)
         expect(yield* crmNotes).toHaveLength(0)
         expect(auditOf(logStorageDir, first.run_id, auditId).entries.map((e) => e.type)).toContain("ignored_reply")
+      })))
+
+  it.effect("a meeting that left the window by passing is not withdrawn: its request keeps its own schedule", () =>
+    withApp({ events: [acme], companies: [acmeCrm], config: { hitlExpireAfter: Duration.days(14) } }, () =>
+      Effect.gen(function*() {
+        const auditId = auditIdIn(yield* cycle, "acme")
+        // two days after the meeting, with one day of lookback: the feed no longer lists it
+        yield* advanceTo(Date.parse(acme.start) + 2 * DAY)
+        expect(statuses(yield* cycle)).toEqual({})
+        expect((yield* requestOf(auditId)).state).toBe("pending")
+        expect((yield* sentMails).filter((m) => m.messageId.includes("withdrawn"))).toEqual([])
       })))
 
   it.effect("a request ends when its meeting starts: declined, reason 'meeting started'", () =>
