@@ -205,6 +205,116 @@ describe("extractCompany: names", () => {
   })
 })
 
+describe("extractCompany: the name in the meeting text before one derived from the domain", () => {
+  // [summary, an attendee's e-mail (the domain; none when the summary names it), the name expected]
+  const cases: ReadonlyArray<readonly [string, string | undefined, string]> = [
+    // the name after the meeting words, spelled like the domain
+    ["Messe-Vorbereitung Northwind Traders", "sales@northwindtraders.com", "Northwind Traders"],
+    ["Kickoff Acme Robotics", "info@acme-robotics.com", "Acme Robotics"],
+    ["Discovery call – Globex Corp", "a.b@globex.com", "Globex Corp"],
+    ["Vorbereitung Kundentermin Müller & Söhne KG", "info@mueller-soehne.de", "Müller & Söhne KG"],
+    ["Vorbereitung Kundentermin Müller & Söhne KG", "info@muellerundsoehne.de", "Müller & Söhne KG"],
+    ["Demo for Initech (initech.io)", undefined, "Initech"],
+    ["Kundentermin: Bäckerei Groß", "j.gross@baeckerei-gross.de", "Bäckerei Groß"],
+    ["kundentermin bäckerei groß", "j.gross@baeckerei-gross.de", "Bäckerei Groß"],
+    ["Telko Alpine Ski House", "a@alpineskihouse.com", "Alpine Ski House"],
+    ["Kundentermin Société Générale", "a@societegenerale.fr", "Société Générale"],
+    ["Kickoff 1&1 Versatel", "a@1und1.de", "1&1 Versatel"],
+    // a meeting word or stop word inside the name, when the domain spells it
+    ["Onboarding Trey Research", "a@treyresearch.net", "Trey Research"],
+    ["Besuch Brauerei Zum Löwen", "a@brauerei-zum-loewen.de", "Brauerei Zum Löwen"],
+    // the domain as initials
+    ["Q3 Review Bayerische Motoren Werke", "a@bmw.de", "Bayerische Motoren Werke"],
+    ["Jour fixe Procter & Gamble", "a@pg.com", "Procter & Gamble"],
+    // the domain is a short form: the name runs on in the title, up to a topic or a city
+    ["Kickoff Acme Robotics", "info@acme.com", "Acme Robotics"],
+    ["Messe-Vorbereitung Northwind Traders Berlin", "a@northwind.de", "Northwind Traders"],
+    ["Kickoff Acme Rahmenvertrag", "a@acme.de", "Acme"],
+    ["Northwind Q3 Business Review", "a@northwind.com", "Northwind"],
+    ["Kickoff Neues Projekt Fabrikam", "a@fabrikam.de", "Fabrikam"],
+    // the name first, in brackets, after a person, or drawn by a rule
+    ["Wayne Enterprises Kickoff", "a@wayneenterprises.com", "Wayne Enterprises"],
+    ["Call w/ Sarah (Tailwind Traders)", "sarah@tailwindtraders.com", "Tailwind Traders"],
+    ["Sync with Anna from Umbrella", "anna@umbrella.com", "Umbrella"],
+    ["Follow-up Österreichische Post AG", "a@post.at", "Österreichische Post AG"],
+    ["Meeting prep: OurCo <> Fabrikam Labs", "a@fabrikam.com", "Fabrikam Labs"],
+    // a legal name counts even when the domain is someone else's
+    ["Kickoff Globex Corp", "a@initech.io", "Globex Corp"],
+    ["Angebotspräsentation Contoso Pharma GmbH", "a@cp-gruppe.de", "Contoso Pharma GmbH"],
+    // nothing credible in the text: the domain's name
+    ["Kickoff Acme Robotics", "a@globex.com", "Globex"],
+    ["Call mit Herrn Müller", "h.mueller@baeckerei-gross.de", "Baeckerei Gross"],
+    ["Call mit Herrn Müller", "h@mueller.de", "Mueller"],
+    ["Vorbereitung Montag 12. März", "a@fabrikam.de", "Fabrikam"],
+    ["Kundentermin – Hamburg", "a@fabrikam.de", "Fabrikam"],
+    ["Termin in München – Online", "a@fabrikam.de", "Fabrikam"],
+    ["Kickoff mit OurCo", "a@fabrikam.de", "Fabrikam"]
+  ]
+
+  it.each(cases)("%s (%s) → %s", (summary, email, expected) => {
+    expect(extract({ summary, attendees: email === undefined ? [] : [person(email)] }).companyName).toBe(expected)
+  })
+
+  it("also finds the name in the description", () => {
+    const attendees = [person("a@northwindtraders.com")]
+    expect(extract({ summary: "Kickoff", description: "Agenda\nNorthwind Traders stellt sich vor", attendees })
+      .companyName).toBe("Northwind Traders")
+  })
+
+  it("without a domain, a bare capitalised phrase is no name", () => {
+    expect(extract({ summary: "Messe-Vorbereitung Northwind Traders" }).companyName).toBeUndefined()
+    expect(extract({ summary: "Researcher onboarding" }).companyName).toBeUndefined()
+  })
+
+  it("a labelled name still comes first", () => {
+    const attendees = [person("a@acme.de")]
+    expect(extract({ summary: "Kickoff Acme", description: "Kunde: Acme Robotics GmbH", attendees }).companyName)
+      .toBe("Acme Robotics GmbH")
+  })
+
+  it("the attendees' names are people, not companies; a surname the domain spells is the company", () => {
+    const anna = person("anna.schmidt@globex.com", { name: "Anna Schmidt" })
+    expect(extract({ summary: "Sync with Anna", attendees: [anna] }).companyName).toBe("Globex")
+    expect(extract({ summary: "Prep: call with Anna Schmidt", attendees: [anna] }).companyName).toBe("Globex")
+    // no name in the calendar: a mailbox like "first.last" stands for one
+    expect(extract({ summary: "Sync with Anna", attendees: [person("anna.schmidt@globex.com")] }).companyName)
+      .toBe("Globex")
+    const max = person("max@weber.de", { name: "Weber, Max" })
+    expect(extract({ summary: "Call mit Max Weber", attendees: [max] }).companyName).toBe("Weber")
+    expect(extract({ summary: "Kickoff Weber", attendees: [max] }).companyName).toBe("Weber")
+  })
+
+  it("a name after Herr/Mr. comes after the contacts and the domain", () => {
+    const summary = "Kundentermin mit Herrn Milonas Condata"
+    expect(extract({ summary }).companyName).toBe("Milonas Condata")
+    expect(extract({ summary, attendees: [person("m@condata.de", { company: "Condata GmbH" })] }).companyName)
+      .toBe("Condata GmbH")
+    expect(extract({ summary, attendees: [person("m@condata.de")] }).companyName).toBe("Condata")
+  })
+
+  it("never names our own company, by domain or by our people's contact company", () => {
+    const attendees = [person("me@ourco.de", { company: "Lead Insights GmbH" }), person("a@fabrikam.de")]
+    expect(extract({ summary: "Review with Lead Insights", attendees }).companyName).toBe("Fabrikam")
+    expect(extract({ summary: "Kickoff OurCo GmbH", attendees }).companyName).toBe("Fabrikam")
+  })
+
+  it("stays linear on long, odd text", () => {
+    const texts = [
+      Array.from({ length: 4000 }, (_, i) => `Aa${i % 7}`).join(" "),
+      Array.from({ length: 5000 }, () => "GmbH").join(" "),
+      `Acme ${Array.from({ length: 10000 }, () => "&").join(" ")}`,
+      Array.from({ length: 3000 }, () => "Müller & Söhne Co.").join(" ")
+    ].map((text) => text.slice(0, 32_000))
+    const started = Date.now()
+    for (const description of texts) {
+      expect(extract({ summary: description.slice(0, 1000), description, attendees: [person("a@acme-aa.de")] }).domain)
+        .toBe("acme-aa.de")
+    }
+    // Each takes some milliseconds; anything quadratic would take seconds.
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+})
+
 describe("Extraction service", () => {
   it.effect("uses OWN_DOMAINS from the configuration", () =>
     Effect.gen(function*() {
