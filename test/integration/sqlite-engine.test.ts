@@ -147,6 +147,24 @@ describe("the decision tree on the SQLite engine", () => {
       }))
     }), 30_000)
 
+  it.scopedLive("once waits for a workflow a reply moved on, even when its meeting left the calendar in the meantime", () =>
+    Effect.gen(function*() {
+      const app = yield* makeSqliteHarness({ events: [acme], companies: [acmeCrm], researchDelayMs: 1_500 })
+      const mail = Context.get(app.doubles, TestMail)
+      const crm = Context.get(app.doubles, TestCrm)
+      const auditId = yield* app.life(Effect.map(once, (s) => auditIdIn(s, "acme")))
+      yield* mail.receive(reply({ auditId, from: MARIA, text: "Approved", date: new Date().toISOString() }))
+      yield* Context.get(app.doubles, TestCalendar).setEvents([])
+      // `once`: a cycle (the reply is read first), then settleDue — and nothing after it
+      yield* app.life(Effect.gen(function*() {
+        const orchestrator = yield* Orchestrator
+        const summary = yield* orchestrator.runCycle
+        expect(statuses(summary)).toEqual({})
+        yield* orchestrator.settleDue
+        expect(yield* crm.notes).toHaveLength(1)
+      }))
+    }), 30_000)
+
   it.scopedLive("a failed delivery is tried again inside the workflow after STEP_RETRY_DELAYS", () =>
     Effect.gen(function*() {
       const app = yield* makeSqliteHarness({ events: [makeEvent({ ...acme, organizer: undefined })] })

@@ -5,7 +5,8 @@
  * same folder, like a process restart, while the calendar, the inbox and the CRM stay.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { type Context, Duration, Effect, Layer, Logger, LogLevel, type Scope } from "effect"
+import { Clock, type Context, Duration, Effect, Layer, Logger, LogLevel, type Scope } from "effect"
+import { buildDossier, Research, type ResearchInput } from "../../src/Agents/Research.js"
 import { AppConfig, type AppConfigShape } from "../../src/Config.js"
 import type { CalendarEvent } from "../../src/Domain/CalendarEvent.js"
 import type { CrmCompany } from "../../src/Domain/Crm.js"
@@ -36,7 +37,20 @@ export interface SqliteHarness {
   readonly doubles: Context.Context<Doubles>
 }
 
-const appOf = (doubles: Context.Context<Doubles>) => makeApp(Layer.succeedContext(doubles), SqliteEngineLive)
+const appOf = (doubles: Context.Context<Doubles>, researchDelayMs = 0) =>
+  makeApp(Layer.succeedContext(doubles), SqliteEngineLive, researchTaking(researchDelayMs))
+
+/** The research agent, taking this long (the default one is instant). */
+const researchTaking = (ms: number) =>
+  Layer.succeed(
+    Research,
+    Research.make({
+      research: Effect.fn("Research.research")(function*(input: ResearchInput) {
+        yield* Effect.sleep(ms)
+        return buildDossier(input, new Date(yield* Clock.currentTimeMillis).toISOString())
+      })
+    })
+  )
 
 /** Short schedules, so timers fire within seconds of real time. */
 export const FAST = {
@@ -49,6 +63,7 @@ export const FAST = {
 export const makeSqliteHarness = (options: {
   readonly events?: ReadonlyArray<CalendarEvent>
   readonly companies?: ReadonlyArray<CrmCompany>
+  readonly researchDelayMs?: number
 }) =>
   Effect.gen(function*() {
     const logStorageDir = tempDir("li-sqlite-")
@@ -56,7 +71,7 @@ export const makeSqliteHarness = (options: {
     const life: SqliteHarness["life"] = (body, config = {}) =>
       Effect.scoped(
         body.pipe(
-          Effect.provide(appOf(doubles).pipe(
+          Effect.provide(appOf(doubles, options.researchDelayMs).pipe(
             Layer.provideMerge(AppConfig.layerWith({ ...testConfig(logStorageDir), inboxInterval: Duration.seconds(1), ...config })),
             Layer.provideMerge(NodeContext.layer)
           )),

