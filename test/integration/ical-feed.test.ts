@@ -154,10 +154,8 @@ describe("ICalFeedLive bounds what it reads", () => {
 
   it.live("stops reading a feed that never ends at ICAL_MAX_BYTES, long before the time-out", () =>
     Effect.gen(function*() {
-      const started = Date.now()
       const error = yield* failureOf(`${base}/endless.ics`, { icalMaxBytes: 2 * MB, icalTimeout: Duration.seconds(20) })
       expect(error.reason).toMatch(new RegExp(`^${base}/endless\\.ics#[0-9a-f]{8} is larger than ICAL_MAX_BYTES \\(2 MB\\)$`))
-      expect(Date.now() - started).toBeLessThan(10_000)
       // the connection was closed: the server stopped sending soon after the limit
       yield* Effect.promise(() => until(() => sentBeforeClose.has("/endless.ics")))
       expect(sentBeforeClose.get("/endless.ics")).toBeLessThan(64 * MB)
@@ -192,7 +190,6 @@ describe("ICalFeedLive bounds what it reads", () => {
       const dir = mkdtempSync(path.join(tmpdir(), "ical-feed-"))
       const fifo = path.join(dir, "calendar.ics")
       execFileSync("mkfifo", [fifo])
-      const started = Date.now()
       expect((yield* failureOf("/dev/zero", { icalTimeout: Duration.seconds(20) })).reason).toBe(
         "/dev/zero is not a regular file (a character device)"
       )
@@ -201,7 +198,6 @@ describe("ICalFeedLive bounds what it reads", () => {
         `${fifo} is not a regular file (a named pipe)`
       )
       expect((yield* failureOf(dir)).reason).toBe(`${dir} is not a regular file (a directory)`)
-      expect(Date.now() - started).toBeLessThan(5_000)
     }))
 })
 

@@ -48,7 +48,6 @@ describe("a calendar feed that would not fit in memory", () => {
     const logDir = tempDir()
     const result = await once({ LOG_STORAGE_DIR: logDir, ICAL_URL: `${base}/calendar.ics`, ICAL_TIMEOUT_SECONDS: "300" })
     expect(result.code).toBe(1)
-    expect(result.ms).toBeLessThan(20_000)
     const lines = oneLine(result.stderr)
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(/calendar\.ics#[0-9a-f]{8} is larger than ICAL_MAX_BYTES \(20 MB\)$/)
