@@ -18,8 +18,8 @@ import type { HitlStore } from "./HitlStore.js"
 import * as Messages from "./Messages.js"
 import { awaitRelease, lateReply, race, scheduleOf } from "./Wait.js"
 
-const auditIdFor = (executionId: string, kind: HitlKind, attempt: number) =>
-  createHash("sha256").update(`${executionId}/${kind}/${attempt}`).digest("hex").slice(0, 12)
+const auditIdFor = (executionId: string, kind: HitlKind, attempt: number, round: number) =>
+  createHash("sha256").update(`${executionId}/${kind}/${attempt}${round > 0 ? `/${round}` : ""}`).digest("hex").slice(0, 12)
 
 type Company = { readonly name?: string | undefined; readonly domain?: string | undefined }
 
@@ -29,7 +29,7 @@ export type Answer =
   | { readonly _tag: "Ended"; readonly reason: "expired" | "meeting started"; readonly request?: HitlRequest | undefined }
 
 const NotAsked = Schema.TaggedStruct("NotAsked", { reason: Schema.Literal("meeting started") })
-const Asked = Schema.Union(HitlRequest, NotAsked)
+const Asked = Schema.Union(HitlRequest, NotAsked, Schema.TaggedStruct("Taken", {}))
 const FollowResult = Schema.OptionFromNullOr(Schema.Struct({ request: HitlRequest, released: Schema.Boolean }))
 
 /** A deadline that passed before this process started was missed while nobody was running. */
@@ -77,32 +77,41 @@ export const makeConversation = (options: {
       hitl.log(runId, key, new HitlEntry({ audit_id: auditId, at: new Date(now).toISOString(), type, actor, detail }))
     ))
 
-  /** Ask a person (created once, however often this step is retried or replayed) — unless the meeting has started. */
-  const ask = (kind: HitlKind, attempt: number, reason: string, company: Company) =>
-    step(`request:${kind}:${attempt}`, Asked, Effect.gen(function*() {
-      const auditId = auditIdFor(executionId, kind, attempt)
-      const existing = yield* hitl.get(auditId)
-      if (Option.isSome(existing)) return existing.value
-      const createdAt = yield* Clock.currentTimeMillis
-      if (meetingStart !== undefined && createdAt >= meetingStart) return { _tag: "NotAsked" as const, reason: "meeting started" as const }
-      const recipient = Messages.recipientFor(event, config.ownDomains, config.hitlOperatorEmail)
+  /**
+   * Ask a person (created once, however often this step is retried or replayed) — unless the
+   * meeting has started, or another occurrence of the series has just asked the same (`Taken`:
+   * at most one pending request per series and question, kept by the database).
+   */
+  const ask = (kind: HitlKind, attempt: number, round: number, reason: string, company: Company) =>
+    step(`request:${kind}:${attempt}${round > 0 ? `:${round}` : ""}`, Asked, Effect.gen(function*() {
+      const auditId = auditIdFor(executionId, kind, attempt, round)
       const ctx: Messages.RequestContext = { auditId, kind, reason, event, company }
-      yield* send(ctx, [recipient], "request", Messages.requestSubject(ctx), Messages.requestBody(ctx))
-      const request = new HitlRequest({
-        audit_id: auditId, execution_id: executionId, run_id: runId, event_id: event.eventId,
-        event_summary: event.summary, kind, reason, recipient, state: "pending", created_at: new Date(createdAt).toISOString(),
-        replies: 0, handled: 0, next_action: null, next_due: null, decision: null, answered_by: null, answered_at: null,
-        calendar_id: event.calendarId, event_start: event.start, series_key: seriesKeyFor(kind, company) ?? null, fields: null,
-        schedule: scheduleOf({
-          createdAt,
-          reminders: config.hitlReminders,
-          escalateAfter: config.hitlEscalateAfter,
-          expireAfter: config.hitlExpireAfter,
-          meetingStart: requestDeadline
+      const existing = yield* hitl.get(auditId)
+      let request: HitlRequest
+      if (Option.isSome(existing)) request = existing.value
+      else {
+        const createdAt = yield* Clock.currentTimeMillis
+        if (meetingStart !== undefined && createdAt >= meetingStart) return { _tag: "NotAsked" as const, reason: "meeting started" as const }
+        request = new HitlRequest({
+          audit_id: auditId, execution_id: executionId, run_id: runId, event_id: event.eventId,
+          event_summary: event.summary, kind, reason, recipient: Messages.recipientFor(event, config.ownDomains, config.hitlOperatorEmail),
+          state: "pending", created_at: new Date(createdAt).toISOString(),
+          replies: 0, handled: 0, next_action: null, next_due: null, decision: null, answered_by: null, answered_at: null,
+          calendar_id: event.calendarId, event_start: event.start, series_key: seriesKeyFor(kind, company) ?? null, fields: null,
+          schedule: scheduleOf({
+            createdAt,
+            reminders: config.hitlReminders,
+            escalateAfter: config.hitlEscalateAfter,
+            expireAfter: config.hitlExpireAfter,
+            meetingStart: requestDeadline
+          })
         })
-      })
-      yield* hitl.create(request)
-      yield* entry(auditId, "request", "request", config.mailFrom, { to: recipient, kind, reason })
+        // Recorded before the mail goes out, so a second asker of the same series loses here.
+        if (!(yield* hitl.create(request))) return { _tag: "Taken" as const }
+      }
+      // The mail and the audit entry are idempotent: a retry after a crash in between completes them.
+      yield* send(ctx, [request.recipient], "request", Messages.requestSubject(ctx), Messages.requestBody(ctx))
+      yield* entry(auditId, "request", "request", config.mailFrom, { to: request.recipient, kind, reason })
       return request
     }))
 
@@ -252,26 +261,30 @@ export const makeConversation = (options: {
 
   /**
    * One question to a person, from asking to its end. An occurrence of a series first looks for
-   * the same question asked for another occurrence and takes that answer.
+   * the same question asked for another occurrence and takes that answer; when that request was
+   * withdrawn, or another occurrence asks at the same moment, it looks again.
    */
   const askAndWait = (kind: HitlKind, attempt: number, reason: string, company: Company) =>
     Effect.gen(function*() {
       const seriesKey = seriesKeyFor(kind, company)
-      if (seriesKey !== undefined) {
-        const followed = yield* step(`follow:${kind}:${attempt}`, FollowResult, hitl.follow(seriesKey, kind, {
-          execution_id: executionId,
-          calendar_id: event.calendarId,
-          event_id: event.eventId,
-          event_start: event.start
-        }))
-        if (Option.isSome(followed)) {
-          const answer = yield* followAnswer(followed.value)
-          if (Option.isSome(answer)) return answer.value
+      for (let round = 0;; round++) {
+        if (seriesKey !== undefined) {
+          const followed = yield* step(`follow:${kind}:${attempt}${round > 0 ? `:${round}` : ""}`, FollowResult, hitl.follow(seriesKey, kind, {
+            execution_id: executionId,
+            calendar_id: event.calendarId,
+            event_id: event.eventId,
+            event_start: event.start
+          }))
+          if (Option.isSome(followed)) {
+            const answer = yield* followAnswer(followed.value)
+            if (Option.isSome(answer)) return answer.value
+            continue
+          }
         }
+        const asked = yield* ask(kind, attempt, round, reason, company)
+        if (asked instanceof HitlRequest) return (yield* awaitAnswer(asked, company)) satisfies Answer
+        if (asked._tag === "NotAsked") return { _tag: "Ended" as const, reason: asked.reason } satisfies Answer
       }
-      const asked = yield* ask(kind, attempt, reason, company)
-      if (!(asked instanceof HitlRequest)) return { _tag: "Ended" as const, reason: asked.reason } satisfies Answer
-      return (yield* awaitAnswer(asked, company)) satisfies Answer
     })
 
   return { askAndWait } as const

@@ -125,11 +125,14 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
         })
       }).pipe(Effect.mapError(StorageError.from("HitlStore.log")), Effect.withSpan("HitlStore.log"))
 
+    /** false: not created — it exists, or its series already has a pending request for the same question. */
     const create = (request: HitlRequest) =>
       Effect.gen(function*() {
         const row = yield* encodeRequest(request)
-        yield* sql`INSERT INTO li_hitl_requests ${sql.insert({ ...row })} ON CONFLICT (audit_id) DO NOTHING`
-        yield* mirror(request.run_id)
+        const inserted = yield* sql<{ audit_id: string }>`INSERT INTO li_hitl_requests ${sql.insert({ ...row })}
+          ON CONFLICT DO NOTHING RETURNING audit_id`
+        if (inserted.length > 0) yield* mirror(request.run_id)
+        return inserted.length > 0
       }).pipe(Effect.mapError(StorageError.from("HitlStore.create")), Effect.withSpan("HitlStore.create"))
 
     const update = (auditId: string, changes: RequestUpdate) =>

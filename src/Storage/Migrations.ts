@@ -40,6 +40,8 @@ const followTheMeeting = Effect.gen(function*() {
   yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN released INTEGER NOT NULL DEFAULT 0`
   yield* sql`ALTER TABLE li_hitl_requests ADD COLUMN followers INTEGER NOT NULL DEFAULT 0`
   yield* sql`CREATE INDEX li_hitl_requests_series ON li_hitl_requests (series_key, kind)`
+  // One pending request per series and question, whoever asks first: occurrences woken together cannot all ask.
+  yield* sql`CREATE UNIQUE INDEX li_hitl_requests_series_pending ON li_hitl_requests (series_key) WHERE state = 'pending'`
   yield* sql`CREATE INDEX li_hitl_requests_execution ON li_hitl_requests (execution_id)`
   yield* sql`CREATE UNIQUE INDEX li_hitl_replies_slot ON li_hitl_replies (audit_id, seq)`
   yield* sql`CREATE TABLE li_hitl_followers (

@@ -170,6 +170,32 @@ describe("requests follow their meeting", () => {
       }))
   })
 
+  it.effect("the asking occurrence is cancelled: the rest of the series is asked once more, by one request", () => {
+    const weekly = [0, 7, 14].map((days) =>
+      makeEvent({
+        ...acme,
+        eventId: `weekly_${days}`,
+        seriesId: "weekly",
+        start: new Date(Date.parse(acme.start) + days * DAY).toISOString(),
+        end: new Date(Date.parse(acme.start) + days * DAY + HOUR).toISOString()
+      }))
+    return withApp({ events: weekly, companies: [acmeCrm], config: { lookaheadDays: 30 } }, () =>
+      Effect.gen(function*() {
+        const first = auditIdIn(yield* cycle, "weekly_0")
+        yield* (yield* TestCalendar).setEvents(weekly.slice(1))
+        yield* cycle
+        const again = yield* cycle
+        expect(statuses(again)).toEqual({ weekly_7: "awaiting_approval", weekly_14: "awaiting_approval" })
+        const now = new Set(["weekly_7", "weekly_14"].map((id) => auditIdIn(again, id)))
+        expect(now.size).toBe(1)
+        expect(now.has(first)).toBe(false)
+        expect((yield* requestOf(first)).state).toBe("cancelled")
+        expect(yield* requestMails).toHaveLength(2)
+        const pending = yield* Effect.flatMap(HitlStore, (s) => s.pending)
+        expect(pending.map((r) => r.audit_id)).toEqual([...now])
+      }))
+  })
+
   it.effect("the schedule is fixed when the request is made", () =>
     withApp({ events: [acme], companies: [acmeCrm] }, () =>
       Effect.gen(function*() {
