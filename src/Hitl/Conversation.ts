@@ -255,7 +255,9 @@ export const makeConversation = (options: {
         })
         return Option.some<Answer>({ _tag: "Answered", reply, request })
       }
-      if (request.state === "expired") return Option.some<Answer>({ _tag: "Ended", reason: "expired", request })
+      if (request.state === "expired") {
+        return Option.some<Answer>({ _tag: "Ended", reason: request.schedule?.at(-1)?.reason ?? "expired", request })
+      }
       return Option.none<Answer>()
     })
 

@@ -6,7 +6,7 @@
  * away, and a failed step tried again inside its workflow.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Option } from "effect"
+import { Context, Duration, Effect, Option } from "effect"
 import { CrmAttachment, CrmCompany } from "../../src/Domain/Crm.js"
 import type { RunSummary } from "../../src/Domain/RunSummary.js"
 import { HitlStore } from "../../src/Hitl/HitlStore.js"
@@ -138,13 +138,16 @@ describe("the decision tree on the SQLite engine", () => {
         yield* calendar.setEvents([])
         yield* once
         expect(Option.map(yield* (yield* HitlStore).get(first), (r) => r.state)).toEqual(Option.some("cancelled"))
+        // well past where a reminder, the escalation and the expiry were due: nothing more for it
+        yield* sleep(4_000)
+        yield* once
         const mails = (yield* Context.get(app.doubles, TestMail).sent).filter((m) => m.auditId === first)
         expect(mails.map((m) => purposeOf(m.messageId))).toEqual(["request", "withdrawn"])
         yield* calendar.setEvents([acme])
         const back = yield* once
         expect(statuses(back)).toEqual({ acme: "awaiting_approval" })
         expect(auditIdIn(back, "acme")).not.toBe(first)
-      }))
+      }), { ...FAST, hitlReminders: [Duration.millis(2_500)], hitlEscalateAfter: Duration.millis(3_000), hitlExpireAfter: Duration.millis(3_500) })
     }), 30_000)
 
   it.scopedLive("once waits for a workflow a reply moved on, even when its meeting left the calendar in the meantime", () =>
