@@ -24,6 +24,16 @@ const acme = makeEvent({
   organizer: person(MARIA)
 })
 
+/** The same meeting weekly, three times: one series. */
+const weekly = [0, 7, 14].map((days) =>
+  makeEvent({
+    ...acme,
+    eventId: `weekly_${days}`,
+    seriesId: "weekly",
+    start: new Date(Date.parse(acme.start) + days * DAY).toISOString(),
+    end: new Date(Date.parse(acme.start) + days * DAY + HOUR).toISOString()
+  }))
+
 const sentMails = Effect.flatMap(TestMail, (m) => m.sent)
 const crmNotes = Effect.flatMap(TestCrm, (c) => c.notes)
 const requestOf = (auditId: string) => Effect.flatMap(HitlStore, (s) => s.get(auditId)).pipe(Effect.map(Option.getOrThrow))
@@ -143,16 +153,8 @@ describe("requests follow their meeting", () => {
         expect(yield* sentMails).toEqual([])
       })))
 
-  it.effect("a recurring series is asked about once; each occurrence has its status and the later ones reuse the dossier", () => {
-    const weekly = [0, 7, 14].map((days) =>
-      makeEvent({
-        ...acme,
-        eventId: `weekly_${days}`,
-        seriesId: "weekly",
-        start: new Date(Date.parse(acme.start) + days * DAY).toISOString(),
-        end: new Date(Date.parse(acme.start) + days * DAY + HOUR).toISOString()
-      }))
-    return withApp({ events: weekly, companies: [acmeCrm], config: { lookaheadDays: 30 } }, () =>
+  it.effect("a recurring series is asked about once; each occurrence has its status and the later ones reuse the dossier", () =>
+    withApp({ events: weekly, companies: [acmeCrm], config: { lookaheadDays: 30 } }, () =>
       Effect.gen(function*() {
         const first = yield* cycle
         expect(statuses(first)).toEqual({ weekly_0: "awaiting_approval", weekly_7: "awaiting_approval", weekly_14: "awaiting_approval" })
@@ -167,19 +169,10 @@ describe("requests follow their meeting", () => {
         expect(dossiers.size).toBe(1)
         expect(yield* crmNotes).toHaveLength(3)
         expect(yield* requestMails).toHaveLength(1)
-      }))
-  })
+      })))
 
-  it.effect("the asking occurrence is cancelled: the rest of the series is asked once more, by one request", () => {
-    const weekly = [0, 7, 14].map((days) =>
-      makeEvent({
-        ...acme,
-        eventId: `weekly_${days}`,
-        seriesId: "weekly",
-        start: new Date(Date.parse(acme.start) + days * DAY).toISOString(),
-        end: new Date(Date.parse(acme.start) + days * DAY + HOUR).toISOString()
-      }))
-    return withApp({ events: weekly, companies: [acmeCrm], config: { lookaheadDays: 30 } }, () =>
+  it.effect("the asking occurrence is cancelled: the rest of the series is asked once more, by one request", () =>
+    withApp({ events: weekly, companies: [acmeCrm], config: { lookaheadDays: 30 } }, () =>
       Effect.gen(function*() {
         const first = auditIdIn(yield* cycle, "weekly_0")
         yield* (yield* TestCalendar).setEvents(weekly.slice(1))
@@ -193,8 +186,7 @@ describe("requests follow their meeting", () => {
         expect(yield* requestMails).toHaveLength(2)
         const pending = yield* Effect.flatMap(HitlStore, (s) => s.pending)
         expect(pending.map((r) => r.audit_id)).toEqual([...now])
-      }))
-  })
+      })))
 
   it.effect("the schedule is fixed when the request is made", () =>
     withApp({ events: [acme], companies: [acmeCrm] }, () =>
