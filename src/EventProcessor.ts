@@ -25,7 +25,7 @@ import { releaseFollowers } from "./Hitl/Release.js"
 import type { StepLog } from "./Storage/RunHistory.js"
 import { StepRetries } from "./Storage/StepRetries.js"
 
-export const errorOf = (cause: Cause.Cause<unknown>): EventError => new EventError(errorInfo(Cause.squash(cause)))
+export const errorOf = (cause: Cause.Cause<unknown>): EventError => new EventError(errorInfo(Cause.squash(cause)), true)
 
 /** However a workflow is doing, a cycle waits this long for it at most; it is reported again next cycle. */
 const STUCK_AFTER_MS = 60_000
@@ -86,7 +86,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
           ...(extra.trigger ? { trigger: extra.trigger } : {}),
           ...(extra.company ? { company: extra.company } : {}),
           recorded_at: new Date(now).toISOString()
-        }))
+        }, true))
       ))
 
     /**
@@ -101,7 +101,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
         if (result?._tag === "Complete") {
           if (Exit.isSuccess(result.exit)) return Option.some(result.exit.value)
           if (Cause.isInterruptedOnly(result.exit.cause)) return Option.none()
-          return Option.some(new EventOutcome({ ...withKnown(known), status: "failed", error: errorOf(result.exit.cause) }))
+          return Option.some(new EventOutcome({ ...withKnown(known), status: "failed", error: errorOf(result.exit.cause) }, true))
         }
         const now = yield* Clock.currentTimeMillis
         // One stuck workflow must not hold the whole cycle: past the bound it is reported as it is.
@@ -114,7 +114,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
               ...withKnown(known),
               status: waiting.kind === "approval" ? "awaiting_approval" : "awaiting_missing_info",
               hitl: { audit_id: waiting.audit_id, kind: waiting.kind, state: waiting.state }
-            }))
+            }, true))
           }
           const retry = yield* retries.get(executionId)
           if (Option.isSome(retry) && (patient || Date.parse(retry.value.next_at) > now)) {
@@ -126,7 +126,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
                 message: `${retry.value.step}: ${retry.value.error_message} (try ${retry.value.attempt} failed)`
               }),
               retry_at: retry.value.next_at
-            }))
+            }, true))
           }
         }
         if (patient) {
@@ -135,7 +135,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
             ...withKnown(known),
             status: "interrupted",
             error: new EventError({ type: "StillRunning", message: "still working; it goes on and is reported next cycle" })
-          }))
+          }, true))
         }
         yield* Effect.sleep(Math.min(50, 2 ** attempt))
       }
@@ -218,7 +218,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
         if (entry.execution_id === undefined) {
           if (entry.status !== "no_trigger" || entry.rules_hash === triggers.rulesHash) {
             yield* log.step(event.eventId, "unchanged", { fingerprint })
-            return new EventOutcome({ ...base, status: "unchanged" })
+            return new EventOutcome({ ...base, status: "unchanged" }, true)
           }
         } else {
           // The same version joins its workflow: finished → unchanged; waiting → still waiting.
@@ -228,7 +228,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
             const outcome = joined.value
             yield* log.step(event.eventId, "joined", { execution_id: entry.execution_id, status: outcome.status })
             if (outcome.status === entry.status && !outcome.status.startsWith("awaiting_") && outcome.status !== "retrying") {
-              return new EventOutcome({ ...base, status: "unchanged" })
+              return new EventOutcome({ ...base, status: "unchanged" }, true)
             }
             // It moved on since the last cycle (a reply, a timer): report where it is now, once.
             yield* record(event, fingerprint, outcome.status, { ...entry, executionId: entry.execution_id })
@@ -256,7 +256,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       yield* log.step(event.eventId, "trigger_detection", { trigger: Option.getOrNull(trigger) })
       if (Option.isNone(trigger)) {
         yield* record(event, fingerprint, "no_trigger", { revision })
-        return new EventOutcome({ ...base, status: "no_trigger" })
+        return new EventOutcome({ ...base, status: "no_trigger" }, true)
       }
 
       const found = yield* extraction.extract(enriched)
@@ -279,7 +279,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
           trigger: trigger.value,
           company,
           error: new EventError({ type: "InvalidDomain", message: `${first.domain}: ${first.reason}` })
-        })
+        }, true)
       }
 
       const payload = {
@@ -305,7 +305,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
           ...withKnown(known),
           status: "interrupted",
           error: new EventError({ type: "Interrupted", message: "the workflow was stopped before it reached a status" })
-        }))
+        }, true))
       yield* record(event, fingerprint, outcome.status, linked)
       return outcome
     })
@@ -323,7 +323,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
               start: event.start,
               status: "failed",
               error: errorOf(cause)
-            }))
+            }, true))
         ),
         Effect.tap((outcome) =>
           log.step(event.eventId, "status", { status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) })

@@ -69,7 +69,7 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
         reason: answer.reason,
         company: { ...(company.name ? { name: company.name } : {}), ...(company.domain ? { domain: company.domain } : {}) },
         ...(answer.request ? { hitl: hitlRef(answer.request, answer.reason === "meeting started" ? "meeting started" : "expired") } : {})
-      })
+      }, true)
 
     const freshDossier = Effect.fn("EventWorkflow.freshDossier")(function*(domain: string) {
       const now = new Date(yield* Clock.currentTimeMillis)
@@ -139,7 +139,7 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
             dossier: { json_path: dossier.json_path, ...(dossier.pdf_path ? { pdf_path: dossier.pdf_path } : {}) },
             crm: delivery,
             ...(request ? { hitl: hitlRef(request, "answered") } : {})
-          }))
+          }, true))
 
       if (Option.isSome(internal.dossier) && internal.dossier.value.fresh) return yield* reuse(internal.dossier.value)
 
@@ -158,7 +158,7 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
         if (answer._tag === "Ended") return ended(answer, company)
         approval = answer.request
         if (answer.reply.decision === "decline") {
-          return new EventOutcome({ ...base, status: "declined", reason: `declined by ${answer.reply.from}`, company, hitl: hitlRef(approval, "answered") })
+          return new EventOutcome({ ...base, status: "declined", reason: `declined by ${answer.reply.from}`, company, hitl: hitlRef(approval, "answered") }, true)
         }
         if (answer.reply.via === "series") {
           // Approved for the whole series: the occurrence that asked has written the dossier by now.
@@ -190,7 +190,7 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
         dossier: stored,
         crm: delivery,
         ...(askedLast ? { hitl: hitlRef(askedLast, "answered") } : {})
-      })
+      }, true)
     })
 
     const outcome = yield* body.pipe(
@@ -199,7 +199,7 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
           ...base,
           status: "failed",
           error: new EventError({ type: error.type, message: `${error.step}: ${error.reason}` })
-        }))
+        }, true))
       )
     )
     // Occurrences of the series that wait for what this one asked take the answer over now.

@@ -25,7 +25,7 @@ const brokenOutcome = (broken: BrokenEvent) =>
     start: broken.start ?? "",
     status: "failed",
     error: new EventError({ type: "MalformedEvent", message: broken.reason })
-  })
+  }, true)
 
 const interruptedOutcome = (event: CalendarEvent) =>
   new EventOutcome({
@@ -34,7 +34,7 @@ const interruptedOutcome = (event: CalendarEvent) =>
     start: event.start,
     status: "interrupted",
     error: new EventError({ type: "Interrupted", message: "shutdown before the event reached a status" })
-  })
+  }, true)
 
 /** Per recurring series in this window: its key, and when its last occurrence starts. */
 const seriesOf = (events: ReadonlyArray<CalendarEvent>): ReadonlyMap<string, SeriesContext> => {
@@ -76,7 +76,8 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
       const startedAt = yield* Clock.currentTimeMillis
       const log = history.stepLog(runId)
       const events = yield* Ref.make<ReadonlyArray<CalendarEvent>>([])
-      const outcomes = yield* Ref.make(new Map<string, EventOutcome>())
+      // Filled as events finish (one fiber each, never copied): the summary reads it once at the end.
+      const outcomes = new Map<string, EventOutcome>()
       const brokenOnes = yield* Ref.make<ReadonlyArray<EventOutcome>>([])
       const skipped = yield* Ref.make<ReadonlyArray<SkippedOccurrences>>([])
 
@@ -106,7 +107,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
           (group) =>
             Effect.forEach(group, (event) =>
               processor.process(event, runId, log, event.seriesId === undefined ? undefined : series.get(event.seriesId)).pipe(
-                Effect.tap((outcome) => Ref.update(outcomes, (m) => new Map(m).set(event.eventId, outcome)))
+                Effect.tap((outcome) => Effect.sync(() => outcomes.set(event.eventId, outcome)))
               ), { discard: true }),
           { concurrency: config.maxConcurrentEvents, discard: true }
         )
@@ -123,7 +124,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
 
       const finish = (exit: Exit.Exit<void, unknown>) =>
         Effect.gen(function*() {
-          const done = yield* Ref.get(outcomes)
+          const done = outcomes
           const listed = yield* Ref.get(events)
           const eventOutcomes = [
             ...listed.map((event) => done.get(event.eventId) ?? interruptedOutcome(event)),
@@ -135,7 +136,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
             ? Option.none()
             : Option.some(
               Exit.isInterrupted(exit)
-                ? new EventError({ type: "Interrupted", message: "shutdown before the calendar was read" })
+                ? new EventError({ type: "Interrupted", message: "shutdown before the calendar was read" }, true)
                 : errorOf(exit.cause)
             )
           const finishedAt = yield* Clock.currentTimeMillis

@@ -30,6 +30,11 @@ export class EventError extends Schema.Class<EventError>("EventError")({
   message: Schema.String
 }) {}
 
+/**
+ * Built inside the program with `new EventOutcome(fields, true)`: the fields are typed there, so
+ * validating each construction again only costs time; decoding and encoding at the boundaries
+ * (the stored workflow result, summary.json) still check them. Likewise StepRecord, LedgerEntry, EventError.
+ */
 export class EventOutcome extends Schema.Class<EventOutcome>("EventOutcome")({
   event_id: Schema.String,
   status: EventStatus,

@@ -28,12 +28,19 @@ export class RunHistory extends Effect.Service<RunHistory>()("Storage/RunHistory
     const root = path.join(config.logStorageDir, "run_history", "workflows")
     const dirOf = (runId: string) => path.join(root, runId)
 
+    // Run folders made by this process: a step line is one append, not a mkdir and an append.
+    const made = new Set<string>()
+    const ensureDir = (runId: string) =>
+      made.has(runId)
+        ? Effect.void
+        : Effect.tap(fs.makeDirectory(dirOf(runId), { recursive: true }), () => made.add(runId))
+
     const stepLog = (runId: string): StepLog => ({
       step: (eventId, step, detail) =>
-        fs.makeDirectory(dirOf(runId), { recursive: true }).pipe(
+        ensureDir(runId).pipe(
           Effect.zipRight(fs.writeFileString(
             path.join(dirOf(runId), "steps.jsonl"),
-            encodeStep(new StepRecord({ ts: new Date().toISOString(), run_id: runId, event_id: eventId, step, detail })) +
+            encodeStep(new StepRecord({ ts: new Date().toISOString(), run_id: runId, event_id: eventId, step, detail }, true)) +
               "\n",
             // One write per line in append mode: concurrent events never interleave inside a line.
             { flag: "a" }

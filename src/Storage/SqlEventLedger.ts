@@ -33,7 +33,7 @@ const toEntry = (row: typeof Row.Type) =>
     ...(row.revision === null ? {} : { revision: Number(row.revision) }),
     ...(row.detail?.trigger === undefined ? {} : { trigger: row.detail.trigger }),
     ...(row.detail?.company === undefined ? {} : { company: row.detail.company })
-  })
+  }, true)
 
 const encodeDetail = Schema.encode(Detail)
 
