@@ -2,7 +2,7 @@
  * Typed configuration from the environment (a `.env` file in the working directory fills gaps).
  * A bad value fails the start with one line naming the variable and what is wrong.
  */
-import { Config, ConfigError, ConfigProvider, Context, Duration, Effect, Layer, Option, type Redacted } from "effect"
+import { Config, ConfigError, ConfigProvider, Context, Duration, Effect, Layer, LogLevel, Option, type Redacted } from "effect"
 import { examplePath } from "./Paths.js"
 
 const commaList = (name: string) =>
@@ -44,6 +44,22 @@ const byteSize = (name: string, fallback: string) =>
     Config.validate({ message: "must be a size like 20MB, 512KB or a number of bytes", validation: (raw) => parseByteSize(raw) !== undefined }),
     Config.withDefault(fallback),
     Config.map((raw) => parseByteSize(raw) ?? 0)
+  )
+
+/** Any case, and the names people write: `debug`, `Info`, `warning`/`warn`, `error`, `none`/`off` … */
+const LOG_LEVELS: Record<string, LogLevel.LogLevel> = {
+  all: LogLevel.All, trace: LogLevel.Trace, debug: LogLevel.Debug, info: LogLevel.Info, warn: LogLevel.Warning,
+  warning: LogLevel.Warning, error: LogLevel.Error, fatal: LogLevel.Fatal, none: LogLevel.None, off: LogLevel.None
+}
+
+const logLevel = (name: string) =>
+  Config.string(name).pipe(
+    Config.validate({
+      message: `must be one of ${Object.keys(LOG_LEVELS).join(", ")}`,
+      validation: (raw) => LOG_LEVELS[raw.trim().toLowerCase()] !== undefined
+    }),
+    Config.map((raw): LogLevel.LogLevel | undefined => LOG_LEVELS[raw.trim().toLowerCase()]),
+    Config.withDefault(undefined)
   )
 
 const httpUrlOrPath = (name: string, fallback: string) =>
@@ -109,7 +125,7 @@ const config = Config.all({
   otlpEndpoint: optionalUrl("OTEL_EXPORTER_OTLP_ENDPOINT"),
   otlpHeaders: Config.redacted("OTEL_EXPORTER_OTLP_HEADERS").pipe(Config.option),
   serviceName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("lead-insights")),
-  logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(undefined)),
+  logLevel: logLevel("LOG_LEVEL"),
   maskPiiInLogs: Config.boolean("MASK_PII_IN_LOGS").pipe(Config.withDefault(false)),
   localCrmFile: Config.string("LOCAL_CRM_FILE").pipe(Config.withDefault(examplePath("companies.csv"))),
   dossierFreshDays: nonNegative("DOSSIER_FRESH_DAYS", 30),

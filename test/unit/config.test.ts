@@ -23,6 +23,14 @@ describe("configuration", () => {
       expect(Option.isNone(config.otlpEndpoint)).toBe(true)
     }))
 
+  it.effect("LOG_LEVEL takes the names the README gives, in any case; anything else is one line", () =>
+    Effect.gen(function*() {
+      for (const [raw, level] of [["Warning", "WARN"], ["warn", "WARN"], ["Debug", "DEBUG"], ["INFO", "INFO"], ["error", "ERROR"], ["none", "OFF"]]) {
+        expect(Either.getOrThrow(yield* load({ LOG_LEVEL: raw ?? "" })).logLevel?.label).toBe(level)
+      }
+      expect(yield* errorLine({ LOG_LEVEL: "loud" })).toMatch(/^invalid configuration: LOG_LEVEL: must be one of all, trace, debug/)
+    }))
+
   it.effect("reads comma lists, trimming and dropping empty items", () =>
     Effect.gen(function*() {
       const config = Either.getOrThrow(yield* load({ TRIGGER_WORDS: "Alpha, Beta , ,Gamma", OWN_DOMAINS: "a.de,b.com" }))
