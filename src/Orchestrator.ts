@@ -74,7 +74,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
 
     const cycle = (runId: string) => Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
-      const log = history.stepLog(runId)
+      const { flush: flushSteps, log } = yield* history.cycleStepLog(runId)
       const events = yield* Ref.make<ReadonlyArray<CalendarEvent>>([])
       // Filled as events finish (one fiber each, never copied): the summary reads it once at the end.
       const outcomes = new Map<string, EventOutcome>()
@@ -163,6 +163,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
               }
               : {})
           })
+          yield* flushSteps
           yield* history.writeSummary(summary).pipe(
             Effect.catchAll((error) => Effect.logError("cannot write the run summary", error))
           )

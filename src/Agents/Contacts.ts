@@ -34,9 +34,9 @@ export const enrichEvent = Effect.fn("Contacts.enrichEvent")(function*(
           ...person,
           ...(name !== undefined ? { name } : {}),
           ...(company !== undefined ? { company } : {})
-        })
+        }, true)
       })
   const organizer = event.organizer === undefined ? undefined : yield* enrich(event.organizer)
   const attendees = yield* Effect.forEach(event.attendees, enrich)
-  return new CalendarEvent({ ...event, ...(organizer !== undefined ? { organizer } : {}), attendees })
+  return new CalendarEvent({ ...event, ...(organizer !== undefined ? { organizer } : {}), attendees }, true)
 })

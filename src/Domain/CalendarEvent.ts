@@ -11,6 +11,10 @@ export class Person extends Schema.Class<Person>("Person")({
   company: Schema.optional(Schema.String)
 }) {}
 
+/**
+ * The calendar adapters build it from what they parsed and checked, with `new CalendarEvent(fields,
+ * true)`: validating every event again costs time on large feeds; decoding a stored one still checks it.
+ */
 export class CalendarEvent extends Schema.Class<CalendarEvent>("CalendarEvent")({
   calendarId: Schema.String,
   /** Unique within the calendar: the UID, plus the occurrence's start for an instance of a recurring event. */

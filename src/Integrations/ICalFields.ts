@@ -48,7 +48,7 @@ const person = (p: ICAL.Property): Person | undefined => {
   const cn = paramText(p, "cn")
   const name = cn === undefined ? undefined : clip(cn, LIMITS.name)
   if (email === undefined && name === undefined) return undefined
-  return new Person({ ...(email !== undefined ? { email } : {}), ...(name !== undefined ? { name } : {}) })
+  return new Person({ ...(email !== undefined ? { email } : {}), ...(name !== undefined ? { name } : {}) }, true)
 }
 
 /** Conference links as Google, Microsoft and RFC 7986 put them. */

@@ -230,7 +230,7 @@ const toEvent = (calendarId: string, uid: string, instance: Instance, component:
     start: instance.start,
     end: instance.end,
     allDay: instance.allDay
-  })
+  }, true)
 
 /**
  * RDATE values are resolved to instants by node-ical itself (so TZIDs mean the same as in

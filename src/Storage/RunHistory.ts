@@ -18,6 +18,9 @@ export interface StepLog {
   ) => Effect.Effect<void>
 }
 
+/** Step lines a cycle keeps in memory before it appends them. */
+const STEP_BATCH = 256
+
 const decodeSummary = Schema.decodeUnknown(Schema.parseJson(RunSummary))
 const encodeStep = Schema.encodeSync(Schema.parseJson(StepRecord))
 
@@ -35,19 +38,42 @@ export class RunHistory extends Effect.Service<RunHistory>()("Storage/RunHistory
         ? Effect.void
         : Effect.tap(fs.makeDirectory(dirOf(runId), { recursive: true }), () => made.add(runId))
 
+    const lineOf = (runId: string, eventId: string | undefined, step: string, detail?: Record<string, unknown>) =>
+      encodeStep(new StepRecord({ ts: new Date().toISOString(), run_id: runId, event_id: eventId, step, detail }, true)) + "\n"
+
+    // One write per call in append mode: concurrent writers never interleave inside a line.
+    const append = (runId: string, text: string) =>
+      ensureDir(runId).pipe(
+        Effect.zipRight(fs.writeFileString(path.join(dirOf(runId), "steps.jsonl"), text, { flag: "a" })),
+        // A step line that cannot be written must not fail the event; the summary still says what happened.
+        Effect.catchAll((error) => Effect.logWarning("cannot write step", error))
+      )
+
+    /** Each line written at once: for the few steps that happen between cycles (replies, timers). */
     const stepLog = (runId: string): StepLog => ({
-      step: (eventId, step, detail) =>
-        ensureDir(runId).pipe(
-          Effect.zipRight(fs.writeFileString(
-            path.join(dirOf(runId), "steps.jsonl"),
-            encodeStep(new StepRecord({ ts: new Date().toISOString(), run_id: runId, event_id: eventId, step, detail }, true)) +
-              "\n",
-            // One write per line in append mode: concurrent events never interleave inside a line.
-            { flag: "a" }
-          )),
-          // A step line that cannot be written must not fail the event; the summary still says what happened.
-          Effect.catchAll((error) => Effect.logWarning("cannot write step", error))
-        )
+      step: (eventId, step, detail) => append(runId, lineOf(runId, eventId, step, detail))
+    })
+
+    /**
+     * A cycle's step log: lines are appended STEP_BATCH at a time, in order, instead of one file
+     * write each; `flush` writes the rest (the cycle calls it before its summary, also at shutdown).
+     */
+    const cycleStepLog = Effect.fn("RunHistory.cycleStepLog")(function*(runId: string) {
+      const writing = yield* Effect.makeSemaphore(1)
+      let lines: Array<string> = []
+      const flush = writing.withPermits(1)(Effect.suspend(() => {
+        const text = lines.join("")
+        lines = []
+        return text.length === 0 ? Effect.void : append(runId, text)
+      }))
+      const log: StepLog = {
+        step: (eventId, step, detail) =>
+          Effect.suspend(() => {
+            lines.push(lineOf(runId, eventId, step, detail))
+            return lines.length >= STEP_BATCH ? flush : Effect.void
+          })
+      }
+      return { log, flush } as const
     })
 
     const writeSummary = Effect.fn("RunHistory.writeSummary")(function*(summary: RunSummary) {
@@ -70,6 +96,6 @@ export class RunHistory extends Effect.Service<RunHistory>()("Storage/RunHistory
       return summaries.flatMap(Option.toArray).sort((a, b) => b.started_at.localeCompare(a.started_at))
     })
 
-    return { stepLog, writeSummary, show, list } as const
+    return { stepLog, cycleStepLog, writeSummary, show, list } as const
   })
 }) {}
