@@ -30,6 +30,10 @@ const DossierRef = Schema.Struct({
   fresh: Schema.Boolean
 })
 
+// The results of the steps, made once here (a schema built per workflow costs more than the step).
+const MaybeDossier = Schema.OptionFromNullOr(DossierRef)
+const StoredDossier = Schema.Struct({ json_path: Schema.String, pdf_path: Schema.optional(Schema.String) })
+
 const Internal = Schema.Struct({
   crm: Schema.OptionFromNullOr(CrmCompany),
   dossier: Schema.OptionFromNullOr(DossierRef)
@@ -162,13 +166,13 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
         }
         if (answer.reply.via === "series") {
           // Approved for the whole series: the occurrence that asked has written the dossier by now.
-          const latest = yield* step("dossier-of-series", Schema.OptionFromNullOr(DossierRef), freshDossier(domain))
+          const latest = yield* step("dossier-of-series", MaybeDossier, freshDossier(domain))
           if (Option.isSome(latest) && latest.value.fresh) return yield* reuse(latest.value, approval)
         }
       }
 
       // 4. Research, the dossier, delivery.
-      const stored = yield* step("research", Schema.Struct({ json_path: Schema.String, pdf_path: Schema.optional(Schema.String) }), Effect.gen(function*() {
+      const stored = yield* step("research", StoredDossier, Effect.gen(function*() {
         const existing = yield* dossiers.findByKey(domain, executionId)
         if (Option.isSome(existing)) return { json_path: existing.value.json_path }
         const dossier = yield* research.research({
