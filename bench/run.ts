@@ -4,11 +4,20 @@
  * - startup: spawn `run` → first poll, and → first run manifest (the embedded default)
  * - cycle: events/second through one poll cycle on doubles (in process)
  * - parse: the iCalendar parser on the example calendar and on a synthetic feed
+ * - durable: one activity step, and the floor: a whole workflow of 4 no-op activities (SQLite)
+ * - concurrency: 100 triggered meetings whose CRM look-up, research and delivery take 200 ms each,
+ *   at MAX_CONCURRENT_EVENTS 1, 10, 50, 100 (SQLite engine, in process)
+ * - idle: `run` on the example calendar, resident memory after its first cycle
+ * - generated calendars (bench/generate.ts) of BENCH_SIZES events: the parser and trigger detection
+ *   + extraction per event in process, then `once` as a process (wall, per event, peak RSS, statuses)
+ *
+ * Environment: BENCH_SIZES (default 1000,10000; 100000 is opt-in), BENCH_TIMEOUT_SECONDS per `once`
+ * (default 600), BENCH_SEED (default 7), BENCH_CONCURRENCY (default 1,10,50,100).
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Either, Layer, Logger, LogLevel, Option } from "effect"
 import { spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { AppConfig } from "../src/Config.js"
@@ -19,7 +28,25 @@ import { packageRoot } from "../src/Paths.js"
 import { TestAdapters, TestApp } from "../layers/Test.js"
 import { makeApp } from "../layers/App.js"
 import { SqliteEngineLive } from "../layers/Engine.js"
-import { durableOverhead } from "./durable.js"
+import { concurrencyCycle, type ConcurrencyResult } from "./concurrency.js"
+import { durableFloor, durableOverhead } from "./durable.js"
+import { generateCalendar } from "./generate.js"
+import { hasGnuTime, idleFootprint, type OnceRun, onceRun } from "./process.js"
+import { detectionFigures, type DetectionFigures, parseFigure, type ParseFigure } from "./stages.js"
+
+const intList = (name: string, fallback: string) =>
+  (process.env[name] ?? fallback).split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
+
+const positiveNumber = (name: string, fallback: number) => {
+  const n = Number(process.env[name] ?? fallback)
+  return Number.isFinite(n) && n > 0 ? n : fallback
+}
+
+const SIZES = intList("BENCH_SIZES", "1000,10000")
+const TIMEOUT_MS = positiveNumber("BENCH_TIMEOUT_SECONDS", 600) * 1000
+const SEED = Math.floor(positiveNumber("BENCH_SEED", 7))
+const CONCURRENCY = intList("BENCH_CONCURRENCY", "1,10,50,100")
+const DAY = 86_400_000
 
 const stats = (samples: ReadonlyArray<number>) => {
   const sorted = [...samples].sort((a, b) => a - b)
@@ -30,8 +57,9 @@ const stats = (samples: ReadonlyArray<number>) => {
 const startupOnce = () =>
   new Promise<{ firstPoll: number; firstRun: number }>((resolve, reject) => {
     const t0 = performance.now()
+    const dir = mkdtempSync(path.join(tmpdir(), "li-bench-"))
     const child = spawn(process.execPath, [path.join(packageRoot, "dist", "app", "main.js"), "run"], {
-      env: { ...process.env, LOG_STORAGE_DIR: mkdtempSync(path.join(tmpdir(), "li-bench-")) },
+      env: { ...process.env, LOG_STORAGE_DIR: dir },
       stdio: ["ignore", "ignore", "pipe"]
     })
     let err = ""
@@ -42,7 +70,10 @@ const startupOnce = () =>
       if (/run manifest/.test(err)) {
         const firstRun = performance.now() - t0
         child.kill("SIGTERM")
-        child.on("exit", () => resolve({ firstPoll, firstRun }))
+        child.on("exit", () => {
+          rmSync(dir, { recursive: true, force: true })
+          resolve({ firstPoll, firstRun })
+        })
       }
     })
     child.on("error", reject)
@@ -64,7 +95,7 @@ const syntheticEvents = (n: number) =>
       attendees: [new Person({ email: `ceo@company-${i}.io` })]
     }))
 
-const cycle = (n: number, engine: "memory" | "sqlite") =>
+const cycle = (n: number, engine: "memory" | "sqlite", dir = mkdtempSync(path.join(tmpdir(), "li-bench-"))) =>
   Effect.gen(function*() {
     const orchestrator = yield* Orchestrator
     const t0 = performance.now()
@@ -76,11 +107,15 @@ const cycle = (n: number, engine: "memory" | "sqlite") =>
       ? TestApp({ events: syntheticEvents(n) })
       : makeApp(TestAdapters({ events: syntheticEvents(n) }), SqliteEngineLive)).pipe(
       Layer.provideMerge(AppConfig.layerWith({
-        logStorageDir: mkdtempSync(path.join(tmpdir(), "li-bench-")),
+        logStorageDir: dir,
         triggerWords: Option.some(["discovery call"])
       })),
       Layer.provideMerge(NodeContext.layer)
-    ))
+    )),
+    // Each cycle's run manifest would go to stdout, between the lines of the table.
+    Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)),
+    Effect.scoped,
+    Effect.ensuring(Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
   )
 
 const syntheticFeed = (n: number) =>
@@ -101,6 +136,11 @@ const syntheticFeed = (n: number) =>
     ""
   ].join("\r\n")
 
+const statusList = (statuses: Record<string, number>) =>
+  Object.entries(statuses).sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s}=${n}`).join(" ")
+
+const mb = (x: number | undefined) => (x === undefined ? "–" : x.toFixed(0))
+
 const time = (f: () => void, runs: number) =>
   Array.from({ length: runs }, () => {
     const t0 = performance.now()
@@ -114,9 +154,15 @@ const main = Effect.gen(function*() {
 
   const cycles = []
   for (const engine of ["memory", "sqlite"] as const) {
-    for (const n of [100, 500]) cycles.push({ engine, n, ...(yield* Effect.scoped(cycle(n, engine))) })
+    for (const n of [100, 500]) cycles.push({ engine, n, ...(yield* cycle(n, engine)) })
   }
   const durable = yield* durableOverhead(200)
+  const floor = yield* durableFloor(200)
+
+  const concurrency: Array<ConcurrencyResult> = []
+  for (const c of CONCURRENCY) concurrency.push(yield* concurrencyCycle({ events: 100, concurrency: c, delayMs: 200 }))
+
+  const idle = yield* idleFootprint().pipe(Effect.either)
 
   const window = { from: new Date("2026-01-01T00:00:00Z"), to: new Date("2027-01-01T00:00:00Z") }
   const example = new Uint8Array(readFileSync(path.join(packageRoot, "examples", "calendar.ics")))
@@ -126,13 +172,42 @@ const main = Effect.gen(function*() {
     synthetic2000: stats(time(() => parseCalendar(feed, "bench", window), 3))
   }
 
+  // Generated calendars, one size at a time (a 100k feed is ~80 MB): stages in process, then `once`.
+  // Meetings start from the next midnight UTC on, so each lies ahead of the run that reads it.
+  const firstDay = new Date(Math.ceil((Date.now() + 1) / DAY) * DAY)
+  const detectionSize = [...SIZES].filter((n) => n <= 10_000).pop() ?? Math.min(...SIZES)
+  const parsed: Array<ParseFigure> = []
+  let detection: DetectionFigures | undefined
+  const once: Array<OnceRun> = []
+  for (const size of SIZES) {
+    const calendar = generateCalendar({ events: size, seed: SEED, firstDay })
+    const window = { from: new Date(firstDay.getTime() - DAY), to: new Date(firstDay.getTime() + calendar.days * DAY) }
+    const bytes = new TextEncoder().encode(calendar.ics)
+    const { events, figure } = parseFigure(bytes, window, size <= 1000 ? 3 : size <= 10_000 ? 2 : 1)
+    parsed.push(figure)
+    if (size === detectionSize) detection = yield* detectionFigures(events, calendar.ownDomain)
+    console.error(`bench: once on ${size} generated events …`)
+    once.push(yield* onceRun(calendar, TIMEOUT_MS))
+  }
+
   const results = {
     at: new Date().toISOString(),
     node: process.version,
     startup: { firstPollMs: stats(startup.map((s) => s.firstPoll)), firstRunMs: stats(startup.map((s) => s.firstRun)) },
     cycle: cycles,
     durableActivityMs: { sqlite: stats(durable.sqlite.gaps), memory: stats(durable.memory.gaps) },
-    parseMs: parse
+    durableFloorMs: { sqlite: stats(floor), activities: 4 },
+    parseMs: parse,
+    concurrency: { engine: "sqlite", events: 100, delayMs: 200, runs: concurrency },
+    idle: Either.isRight(idle) ? idle.right : { error: idle.left.message },
+    generated: {
+      seed: SEED,
+      sizes: SIZES,
+      timeoutSeconds: TIMEOUT_MS / 1000,
+      parse: parsed,
+      detection,
+      once
+    }
   }
 
   const f = (x: number) => x.toFixed(0).padStart(8)
@@ -144,10 +219,67 @@ const main = Effect.gen(function*() {
   const g = (x: number) => x.toFixed(2).padStart(8)
   console.log(`activity step, SQLite engine (ms)       ${g(results.durableActivityMs.sqlite.median)} ${g(results.durableActivityMs.sqlite.p99)} ${g(results.durableActivityMs.sqlite.min)} ${g(results.durableActivityMs.sqlite.max)}`)
   console.log(`activity step, in-memory engine (ms)    ${g(results.durableActivityMs.memory.median)} ${g(results.durableActivityMs.memory.p99)} ${g(results.durableActivityMs.memory.min)} ${g(results.durableActivityMs.memory.max)}`)
+  const fl = results.durableFloorMs.sqlite
+  console.log(`${"workflow of 4 activities, SQLite (ms)".padEnd(40)}${g(fl.median)} ${g(fl.p99)} ${g(fl.min)} ${g(fl.max)}`)
   console.log("")
   console.log("cycle through the tree, instant doubles   engine   events   total ms   events/s")
   for (const c of cycles) {
     console.log(`                                          ${c.engine.padEnd(7)} ${String(c.events).padStart(6)} ${f(c.ms)}   ${f(c.eventsPerSecond)}`)
+  }
+
+  console.log("")
+  console.log("concurrency: 100 triggered events; CRM look-up, research, delivery 200 ms each; SQLite engine")
+  console.log("  MAX_CONCURRENT_EVENTS    wall s   ceil(N/C)×0.6 s   wall/ideal   statuses")
+  for (const c of concurrency) {
+    console.log(
+      `  ${String(c.concurrency).padStart(21)} ${(c.wallMs / 1000).toFixed(1).padStart(9)} ${(c.idealMs / 1000).toFixed(1).padStart(17)} ${
+        (c.wallMs / c.idealMs).toFixed(2).padStart(12)
+      }   ${statusList(c.statuses)}`
+    )
+  }
+
+  console.log("")
+  console.log(
+    Either.isRight(idle)
+      ? `idle: \`run\` on examples/calendar.ics, 2 s after its first cycle: VmRSS ${mb(idle.right.rssMb)} MB (peak so far ${mb(idle.right.peakRssMb)} MB)`
+      : `idle: not measured: ${idle.left.message}`
+  )
+
+  console.log("")
+  console.log(`generated calendars (bench/generate.ts, seed ${SEED}): stages in process`)
+  for (const p of parsed) {
+    console.log(`  parse (parseCalendar), ${String(p.events).padStart(6)} events, ${(p.bytes / 1024 ** 2).toFixed(1).padStart(5)} MB   ${p.usPerEvent.toFixed(0).padStart(7)} µs/event`)
+  }
+  if (detection !== undefined) {
+    const d = detection
+    console.log(`  trigger detection, every event (${d.events})                ${d.detectUsPerEvent.toFixed(1).padStart(7)} µs/event`)
+    console.log(`  extraction, triggered events only (${d.triggered})             ${d.extractUsPerTriggered.toFixed(1).padStart(7)} µs/event`)
+    console.log(`  detection + extraction as a cycle runs them            ${d.combinedUsPerEvent.toFixed(1).padStart(7)} µs/event`)
+  }
+  console.log("")
+  const base = once.find((o) => o.size === 10_000 && o.outcome === "finished")
+  console.log(
+    `\`once\` as a process, SQLite, MAX_CONCURRENT_EVENTS=${process.env["MAX_CONCURRENT_EVENTS"] ?? "4"}, timeout ${TIMEOUT_MS / 1000} s, peak RSS from ${
+      hasGnuTime() ? "GNU time" : "VmHWM samples"
+    }`
+  )
+  console.log("   events  VEVENTs  feed MB   wall s  ms/event  vs 10k  peak RSS MB   start/feed/events/exit s      statuses")
+  for (const o of once) {
+    const ph = o.phasesMs
+    const phases = [ph.start, ph.feed, ph.events, ph.exit].map((x) => x === undefined ? "–" : (x / 1000).toFixed(1)).join("/")
+    console.log(
+      `  ${String(o.size).padStart(7)} ${String(o.vevents).padStart(8)} ${(o.feedBytes / 1024 ** 2).toFixed(1).padStart(8)} ${
+        (o.wallMs / 1000).toFixed(1).padStart(8)
+      } ${o.outcome === "finished" ? o.msPerEvent.toFixed(2).padStart(9) : "        –"} ${
+        base !== undefined && o.outcome === "finished" ? (o.msPerEvent / base.msPerEvent).toFixed(2).padStart(7) : "      –"
+      } ${mb(o.peakRssMb).padStart(12)}   ${phases.padEnd(26)}   ${
+        o.outcome === "timed_out"
+          ? `timed out at ${((o.progress ?? 0) * 100).toFixed(0)} % `
+          : o.outcome === "failed"
+          ? `failed (exit ${o.exitCode}): ${o.error ?? ""} `
+          : ""
+      }${statusList(o.statuses)}`
+    )
   }
 
   const out = path.join(packageRoot, "bench", "results")
