@@ -9,7 +9,7 @@
  * condition or puts the answer off ("sure — once legal has signed off"): the request then stays
  * pending and the person is asked again.
  */
-import { isAwayNote, machineReason } from "./Reply/Automatic.js"
+import { isAwayNote, machineReason, type ReadReplyInput } from "./Reply/Automatic.js"
 import { type Decision, decide } from "./Reply/Decision.js"
 import { fieldsOf, inlineAnswers } from "./Reply/Fields.js"
 import { ownText } from "./Reply/OwnText.js"
@@ -29,16 +29,6 @@ export type ReadReply =
     readonly fields: Record<string, string>
   }
 
-export interface ReadReplyInput {
-  /** Sender address; its domain is the replier's own company, never taken as the company's domain. */
-  readonly from: string
-  readonly subject: string
-  /** The full body, quoted parts included. */
-  readonly text: string
-  /** Why the headers say the mail is machine-sent (IncomingMail.automatic). */
-  readonly automatic?: string | undefined
-}
-
 /**
  * A reply as a person reads it. A person's note that they are away counts as an out-of-office
  * reply unless it also decides or gives the company.
@@ -57,3 +47,5 @@ export const readReply = (
   }
   return { _tag: "Reply", text, decision, fields }
 }
+
+export type { ReadReplyInput }

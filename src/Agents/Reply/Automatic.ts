@@ -2,9 +2,19 @@
  * Mail no person wrote: auto-replies, bounces, read receipts, and notes that say only that their
  * author is away. None of them is ever a decision.
  */
-import type { ReadReplyInput } from "../ReplyParser.js"
 import * as Rules from "./Rules.js"
 import { fold } from "./Words.js"
+
+/** A mail as the reply reader takes it. */
+export interface ReadReplyInput {
+  /** Sender address; its domain is the replier's own company, never taken as the company's domain. */
+  readonly from: string
+  readonly subject: string
+  /** The full body, quoted parts included. */
+  readonly text: string
+  /** Why the headers say the mail is machine-sent (IncomingMail.automatic). */
+  readonly automatic?: string | undefined
+}
 
 const AWAY_TEXT_HEAD = 3000
 const SUBJECT_PREFIX = /^\s*((re|aw|antw|fw|fwd|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+/i
