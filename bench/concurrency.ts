@@ -6,18 +6,24 @@
  * ceil(N / C) × 3 × delay: each event's three waits run one after another, C events at a time.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Clock, Effect, Layer, Logger, LogLevel, Option } from "effect"
+import { Effect, Layer, Logger, LogLevel, Option } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { Crm } from "../src/Agents/Crm.js"
-import { buildDossier, Research, type ResearchInput } from "../src/Agents/Research.js"
 import { AppConfig } from "../src/Config.js"
 import { CalendarEvent, Person } from "../src/Domain/CalendarEvent.js"
 import { Orchestrator } from "../src/Orchestrator.js"
 import { makeApp } from "../layers/App.js"
 import { SqliteEngineLive } from "../layers/Engine.js"
-import { InMemoryCrmLive, InMemoryLedgerLive, TestCalendarLive, TestContactsLive, TestMailLive } from "../layers/Test.js"
+import {
+  InMemoryCrmLive,
+  InMemoryLedgerLive,
+  ResearchTaking,
+  TestCalendarLive,
+  TestContactsLive,
+  TestMailLive
+} from "../layers/Test.js"
 
 const OWN_DOMAIN = "lead-insights.app"
 
@@ -49,17 +55,6 @@ const slowCrm = (delayMs: number) =>
         deliver: (note) => Effect.zipRight(Effect.sleep(delayMs), crm.deliver(note))
       }))
   ).pipe(Layer.provide(InMemoryCrmLive()))
-
-const slowResearch = (delayMs: number) =>
-  Layer.succeed(
-    Research,
-    Research.make({
-      research: Effect.fn("Research.research")(function*(input: ResearchInput) {
-        yield* Effect.sleep(delayMs)
-        return buildDossier(input, new Date(yield* Clock.currentTimeMillis).toISOString())
-      })
-    })
-  )
 
 export interface ConcurrencyResult {
   readonly concurrency: number
@@ -95,7 +90,7 @@ export const concurrencyCycle = (options: { readonly events: number; readonly co
       statuses: countStatuses(summary.events.map((e) => e.status))
     } satisfies ConcurrencyResult
   }).pipe(
-    Effect.provide(makeApp(adapters, SqliteEngineLive, slowResearch(options.delayMs)).pipe(
+    Effect.provide(makeApp(adapters, SqliteEngineLive, ResearchTaking(options.delayMs)).pipe(
       Layer.provideMerge(AppConfig.layerWith({
         logStorageDir: dir,
         maxConcurrentEvents: options.concurrency,

@@ -3,7 +3,7 @@
  * a calendar whose events the test sets, contacts from a list, an in-memory event ledger.
  * The run history stays real (on whatever LOG_STORAGE_DIR the config names; tests use a temp dir).
  */
-import { Context, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Context, Effect, Layer, Option, Ref } from "effect"
 import { CalendarError, CalendarFeed } from "../src/Agents/CalendarFeed.js"
 import { CrmError } from "../src/Agents/Crm.js"
 import { type Contact, Contacts } from "../src/Agents/Contacts.js"
@@ -14,6 +14,7 @@ import { Inbox } from "../src/Agents/Inbox.js"
 import { Mailer } from "../src/Agents/Mailer.js"
 import { CrmCompany, CrmDelivery, type CrmNote } from "../src/Domain/Crm.js"
 import type { IncomingMail, OutgoingMail } from "../src/Domain/Mail.js"
+import { buildDossier, Research, type ResearchInput } from "../src/Agents/Research.js"
 import { makeApp } from "./App.js"
 import { MemoryEngineLive } from "./Engine.js"
 
@@ -133,6 +134,18 @@ export const TestMailLive = Layer.effectContext(Effect.gen(function*() {
     })
   )
 }))
+
+/** The research agent on its own data only, taking `ms` (a slow source, for tests and the bench). */
+export const ResearchTaking = (ms: number) =>
+  Layer.succeed(
+    Research,
+    Research.make({
+      research: Effect.fn("Research.research")(function*(input: ResearchInput) {
+        yield* Effect.sleep(ms)
+        return buildDossier(input, new Date(yield* Clock.currentTimeMillis).toISOString())
+      })
+    })
+  )
 
 export const TestAdapters = (options: {
   readonly events?: ReadonlyArray<CalendarEvent>

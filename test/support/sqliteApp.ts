@@ -5,8 +5,7 @@
  * same folder, like a process restart, while the calendar, the inbox and the CRM stay.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Clock, type Context, Duration, Effect, Layer, Logger, LogLevel, type Scope } from "effect"
-import { buildDossier, Research, type ResearchInput } from "../../src/Agents/Research.js"
+import { type Context, Duration, Effect, Layer, Logger, LogLevel, type Scope } from "effect"
 import { AppConfig, type AppConfigShape } from "../../src/Config.js"
 import type { CalendarEvent } from "../../src/Domain/CalendarEvent.js"
 import type { CrmCompany } from "../../src/Domain/Crm.js"
@@ -14,7 +13,7 @@ import type { RunSummary } from "../../src/Domain/RunSummary.js"
 import { Orchestrator } from "../../src/Orchestrator.js"
 import { makeApp } from "../../layers/App.js"
 import { SqliteEngineLive } from "../../layers/Engine.js"
-import { TestAdapters } from "../../layers/Test.js"
+import { ResearchTaking, TestAdapters } from "../../layers/Test.js"
 import { tempDir } from "./spawn.js"
 import { testConfig } from "./workflow.js"
 
@@ -38,19 +37,7 @@ export interface SqliteHarness {
 }
 
 const appOf = (doubles: Context.Context<Doubles>, researchDelayMs = 0) =>
-  makeApp(Layer.succeedContext(doubles), SqliteEngineLive, researchTaking(researchDelayMs))
-
-/** The research agent, taking this long (the default one is instant). */
-const researchTaking = (ms: number) =>
-  Layer.succeed(
-    Research,
-    Research.make({
-      research: Effect.fn("Research.research")(function*(input: ResearchInput) {
-        yield* Effect.sleep(ms)
-        return buildDossier(input, new Date(yield* Clock.currentTimeMillis).toISOString())
-      })
-    })
-  )
+  makeApp(Layer.succeedContext(doubles), SqliteEngineLive, ResearchTaking(researchDelayMs))
 
 /** Short schedules, so timers fire within seconds of real time. */
 export const FAST = {
