@@ -49,9 +49,6 @@ const withKnown = (known: Known) => ({
   ...(known.company && (known.company.name || known.company.domain) ? { company: known.company } : {})
 })
 
-/** An instant, or the start (UTC) of an all-day date. */
-const startOf = (start: string) => Date.parse(start.length === 10 ? `${start}T00:00:00Z` : start)
-
 /** Where a recurring series sits in this cycle's window. */
 export interface SeriesContext {
   readonly key: string
@@ -189,7 +186,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       present: (eventId: string) => boolean
     ) {
       // A meeting that left the window by passing is not gone: its request ends by its own schedule.
-      const passed = (w: WaitingWorkflow) => w.event_start !== null && startOf(w.event_start) < window.from.getTime()
+      const passed = (w: WaitingWorkflow) => w.event_start !== null && Date.parse(w.event_start) < window.from.getTime()
       const waiting = (yield* hitl.waiting).filter((w) => w.calendar_id === calendarId && !present(w.event_id) && !passed(w))
       const ordered = [...waiting.filter((w) => w.role === "follower"), ...waiting.filter((w) => w.role === "asker")]
       const done = new Set<string>()

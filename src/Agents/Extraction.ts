@@ -14,7 +14,7 @@ import {
   findDomainsInText,
   isFreeMail,
   isSharedPlatform,
-  isWithinDomain,
+  isWithinAny,
   normalizeDomain
 } from "../Domain/WebDomain.js"
 import { domainKeys, keysOf, ownerLabel } from "./Company/DomainMatch.js"
@@ -51,11 +51,10 @@ const candidates = (event: CalendarEvent): Array<Candidate> => {
   ]
 }
 
-const isOwn = (domain: string, own: ReadonlyArray<string>) => own.some((parent) => isWithinDomain(domain, parent))
 
 // A Zoom or Teams link says where a meeting happens; a person's @zoom.us address does say who it is with.
 const isExcluded = ({ domain, source }: Candidate, own: ReadonlyArray<string>) =>
-  domain.length === 0 || isFreeMail(domain) || isOwn(domain, own) ||
+  domain.length === 0 || isFreeMail(domain) || isWithinAny(domain, own) ||
   (source !== "attendee_email" && source !== "organizer_email" && isSharedPlatform(domain))
 
 const findDomain = (event: CalendarEvent, own: ReadonlyArray<string>) => {
@@ -74,13 +73,13 @@ const findDomain = (event: CalendarEvent, own: ReadonlyArray<string>) => {
 
 const contactCompany = (event: CalendarEvent, own: ReadonlyArray<string>): string | undefined =>
   everyone(event)
-    .filter((person) => person.email === undefined || !isOwn(normalizeDomain(person.email), own))
+    .filter((person) => person.email === undefined || !isWithinAny(normalizeDomain(person.email), own))
     .map((person) => person.company?.trim() ?? "")
     .find((company) => company.length > 0)
 
 const ownCompanies = (event: CalendarEvent, own: ReadonlyArray<string>): Array<string> =>
   everyone(event)
-    .filter((person) => person.email !== undefined && isOwn(normalizeDomain(person.email), own))
+    .filter((person) => person.email !== undefined && isWithinAny(normalizeDomain(person.email), own))
     .flatMap((person) => defined(person.company?.trim()))
 
 /** "brightwave.io" → "Brightwave", "nordwind-logistik.de" → "Nordwind Logistik", "acme.co.uk" → "Acme". */

@@ -76,6 +76,10 @@ export const isWithinDomain = (domain: string, parent: string): boolean => {
   return p.length > 0 && (d === p || d.endsWith(`.${p}`))
 }
 
+/** Within one of `parents` (our own domains, say). */
+export const isWithinAny = (domain: string, parents: ReadonlyArray<string>): boolean =>
+  parents.some((parent) => isWithinDomain(domain, parent))
+
 const FREE_MAIL = [
   "gmail.com", "googlemail.com", "icloud.com", "me.com", "mac.com", "proton.me", "pm.me", "aol.com", "aol.de",
   "mail.ru", "zoho.com", "freenet.de", "web.de", "t-online.de", "gmx.de", "gmx.net", "gmx.at", "gmx.ch",

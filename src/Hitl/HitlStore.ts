@@ -182,14 +182,17 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
     )
 
     /** What a workflow waits for: its own pending requests, and those of its series it follows. */
+    // One query: it runs on every poll of a waiting workflow.
     const pendingFor = (executionId: string) =>
-      Effect.gen(function*() {
-        const own = yield* sql`SELECT * FROM li_hitl_requests WHERE state = 'pending' AND execution_id = ${executionId}
-          ORDER BY created_at, audit_id`
-        const followed = yield* sql`SELECT r.* FROM li_hitl_requests r JOIN li_hitl_followers f ON f.audit_id = r.audit_id
-          WHERE f.execution_id = ${executionId} AND r.released = 0 ORDER BY r.created_at, r.audit_id`
-        return yield* toRequests([...own, ...followed])
-      }).pipe(Effect.mapError(StorageError.from("HitlStore.pendingFor")), Effect.withSpan("HitlStore.pendingFor"))
+      sql`SELECT * FROM li_hitl_requests WHERE state = 'pending' AND execution_id = ${executionId}
+          UNION ALL
+          SELECT r.* FROM li_hitl_requests r JOIN li_hitl_followers f ON f.audit_id = r.audit_id
+          WHERE f.execution_id = ${executionId} AND r.released = 0
+          ORDER BY created_at, audit_id`.pipe(
+        Effect.flatMap(toRequests),
+        Effect.mapError(StorageError.from("HitlStore.pendingFor")),
+        Effect.withSpan("HitlStore.pendingFor")
+      )
 
     /**
      * The latest pending or answered request of a series (another occurrence's), with this

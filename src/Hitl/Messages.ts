@@ -3,7 +3,7 @@
  * Plain wording, English with a German line, the meeting spelled out, the reply format shown.
  */
 import type { CalendarEvent } from "../Domain/CalendarEvent.js"
-import { isWithinDomain } from "../Domain/WebDomain.js"
+import { isWithinAny } from "../Domain/WebDomain.js"
 
 export interface RequestContext {
   readonly auditId: string
@@ -33,7 +33,7 @@ const meetingLines = (event: CalendarEvent) => [
 export const recipientFor = (event: CalendarEvent, ownDomains: ReadonlyArray<string>, operator: string): string => {
   const email = event.organizer?.email
   const domain = email?.split("@")[1]?.toLowerCase()
-  return email && domain && ownDomains.some((own) => isWithinDomain(domain, own)) ? email : operator
+  return email && domain && isWithinAny(domain, ownDomains) ? email : operator
 }
 
 export const requestSubject = (ctx: RequestContext) =>

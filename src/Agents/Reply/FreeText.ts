@@ -7,7 +7,7 @@ import {
   findDomainsInText,
   isFreeMail,
   isSharedPlatform,
-  isWithinDomain,
+  isWithinAny,
   normalizeDomain
 } from "../../Domain/WebDomain.js"
 import * as Rules from "./Rules.js"
@@ -169,7 +169,7 @@ export const freeTextFields = (lines: ReadonlyArray<string>, source: ReplySource
   const own = ownCompanies(source)
   const candidates = lines.flatMap(domainsIn).filter((d) =>
     !d.refuted && classifyDomain(d.domain).valid && !isFreeMail(d.domain) && !isSharedPlatform(d.domain) &&
-    !own.some((o) => isWithinDomain(d.domain, o))
+    !isWithinAny(d.domain, own)
   )
   const domain = (candidates.find((d) => !d.email) ?? candidates[0])?.domain
   const company = lines.map(companyIn).find((name) => name !== undefined && !isOwnName(name, own))
