@@ -168,6 +168,25 @@ describe("the decision tree on the SQLite engine", () => {
       }))
     }), 30_000)
 
+  it.scopedLive("a weekly series: one request; the answer releases the other occurrences, which reuse the dossier", () =>
+    Effect.gen(function*() {
+      const weekly = [0, 7, 14].map((days) => {
+        const start = new Date(Date.parse(inTwoDays) + days * 86_400_000).toISOString()
+        return makeEvent({ ...acme, eventId: `weekly_${days}`, seriesId: "weekly", start, end: start })
+      })
+      const app = yield* makeSqliteHarness({ events: weekly, companies: [acmeCrm] })
+      const mail = Context.get(app.doubles, TestMail)
+      yield* app.life(Effect.gen(function*() {
+        const first = yield* once
+        const asked = new Set(weekly.map((e) => auditIdIn(first, e.eventId)))
+        expect(asked.size).toBe(1)
+        yield* mail.receive(reply({ auditId: [...asked][0] ?? "", from: MARIA, text: "Approved.", date: new Date().toISOString() }))
+        const done = yield* cycleUntil((s) => weekly.every((e) => !outcomeOf(s, e.eventId).status.startsWith("awaiting_")))
+        expect(statuses(done)).toEqual({ weekly_0: "delivered", weekly_7: "dossier_reused", weekly_14: "dossier_reused" })
+        expect((yield* mail.sent).filter((m) => purposeOf(m.messageId) === "request")).toHaveLength(1)
+      }), { lookaheadDays: 30 })
+    }), 30_000)
+
   it.scopedLive("a failed delivery is tried again inside the workflow after STEP_RETRY_DELAYS", () =>
     Effect.gen(function*() {
       const app = yield* makeSqliteHarness({ events: [makeEvent({ ...acme, organizer: undefined })] })
