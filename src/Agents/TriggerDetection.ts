@@ -50,53 +50,58 @@ export const rulesHash = (words: ReadonlyArray<string>): string => {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 // A hyphen in a word also matches a space or nothing, so "kick-off" finds "kick off" and "kickoff".
-const wordPattern = (normalized: string): RegExp => {
-  const body = normalized
+const wordBody = (normalized: string): string =>
+  normalized
     .split(" ")
     .map((token) => token.split(/[-\u2010-\u2014]/).map(escapeRegExp).join("(?:[-\\u2010-\\u2014]|\\s+)?"))
     .join("\\s+")
-  return new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, "gu")
-}
+
+const onWordBoundaries = (body: string) => `(?<![\\p{L}\\p{N}])(?:${body})(?![\\p{L}\\p{N}])`
 
 interface CompiledWord {
   readonly word: string
-  readonly pattern: RegExp
+  /** Sticky: matches at `lastIndex` or not at all. */
+  readonly at: RegExp
 }
 
-interface Hit {
-  readonly word: string
-  readonly index: number
-  readonly length: number
-}
-
-const firstHit = (compiled: ReadonlyArray<CompiledWord>, text: string): Hit | undefined => {
-  let best: Hit | undefined
-  for (const { pattern, word } of compiled) {
-    pattern.lastIndex = 0
-    const match = pattern.exec(text)
-    if (match === null) continue
-    const hit = { word, index: match.index, length: match[0].length }
-    if (best === undefined || hit.index < best.index || (hit.index === best.index && hit.length > best.length)) {
-      best = hit
-    }
-  }
-  return best
-}
-
+const ASCII = /^[\x00-\x7f]*$/
 const FIELDS: ReadonlyArray<TriggerField> = ["summary", "description"]
 
 /** Compiles the words once; the returned function finds the hard trigger of an event. */
 export const compileTriggers = (words: ReadonlyArray<string>) => {
-  const compiled: ReadonlyArray<CompiledWord> = dedupeWords(words).map((word) => ({
+  const bodies = dedupeWords(words).map((word) => ({ word, body: wordBody(normalizeWord(word)) }))
+  const compiled: ReadonlyArray<CompiledWord> = bodies.map(({ body, word }) => ({
     word,
-    pattern: wordPattern(normalizeWord(word))
+    at: new RegExp(onWordBoundaries(body), "uy")
   }))
+  // Most texts hold no word at all. The words without their boundaries, case-insensitive and
+  // without Unicode mode (several times faster), match wherever the words do and ASCII text needs
+  // no normalising for them: this looks for where the earliest word could start, on the text as
+  // written when it is ASCII. Only past there is the exact pattern run, and at its match the words
+  // one by one, for the longest (on a tie, the first listed).
+  const couldStart = new RegExp(bodies.map(({ body }) => body).join("|"), "i")
+  const anyWord = new RegExp(onWordBoundaries(bodies.map(({ body }) => body).join("|")), "gu")
+  const firstHit = (raw: string): string | undefined => {
+    const ascii = ASCII.test(raw)
+    const folded = ascii ? raw : normalizeText(raw)
+    const from = couldStart.exec(folded)?.index
+    if (from === undefined) return undefined
+    const text = ascii ? raw.toLowerCase() : folded
+    anyWord.lastIndex = from
+    const found = anyWord.exec(text)
+    if (found === null) return undefined
+    let best: { readonly word: string; readonly length: number } | undefined
+    for (const { at, word } of compiled) {
+      at.lastIndex = found.index
+      const length = at.exec(text)?.[0].length
+      if (length !== undefined && (best === undefined || length > best.length)) best = { word, length }
+    }
+    return best?.word
+  }
   return (event: Pick<CalendarEvent, "summary" | "description">): Option.Option<Trigger> => {
     for (const field of FIELDS) {
-      const hit = firstHit(compiled, normalizeText(event[field]))
-      if (hit !== undefined) {
-        return Option.some(new Trigger({ type: "hard", matched_word: hit.word, matched_field: field }))
-      }
+      const word = firstHit(event[field])
+      if (word !== undefined) return Option.some(new Trigger({ type: "hard", matched_word: word, matched_field: field }))
     }
     return Option.none()
   }
@@ -148,14 +153,9 @@ export class TriggerDetection extends Effect.Service<TriggerDetection>()("Agents
       })
     }
     const match = compileTriggers(words)
-    const detect = Effect.fn("TriggerDetection.detect")(function*(event: CalendarEvent) {
-      const trigger = match(event)
-      yield* Effect.annotateCurrentSpan({
-        "event.id": event.eventId,
-        "trigger.matched": Option.isSome(trigger)
-      })
-      return trigger
-    })
+    // Asked for every event of every cycle, and cheaper than a span of its own would be: the
+    // event's span (EventProcessor.process) and its step log carry the outcome.
+    const detect = (event: CalendarEvent): Effect.Effect<Option.Option<Trigger>> => Effect.sync(() => match(event))
     const list: ReadonlyArray<string> = words
     /** `source` is "TRIGGER_WORDS" or the path of the file the words came from. */
     return { detect, words: list, source, rulesHash: rulesHash(words) } as const

@@ -3,17 +3,63 @@
  * whatever the case, accents or ß/ss spelling ("Müller" = "MULLER", "Straße" = "Strasse").
  */
 
+const CACHE_SIZE = 4096
+
+/**
+ * `f`, remembering its last few thousand answers: the same words come back clause after clause and
+ * event after event. Cleared when full, which keeps memory bounded without bookkeeping.
+ */
+export const cached = <A>(f: (word: string) => A): (word: string) => A => {
+  const answers = new Map<string, A>()
+  return (word) => {
+    let answer = answers.get(word)
+    if (answer === undefined) {
+      if (answers.size >= CACHE_SIZE) answers.clear()
+      answer = f(word)
+      answers.set(word, answer)
+    }
+    return answer
+  }
+}
+
 const stripMarks = (text: string): string =>
   text.normalize("NFKD").replace(/\p{M}+/gu, "").normalize("NFKC")
 
 const casefold = (text: string): string => text.toLowerCase().replace(/ß/g, "ss")
 
 /**
- * NFKD, drop combining marks, NFKC, casefold. Marks are stripped again after lower-casing
- * because lower-casing can create them ("İ" → "i" + combining dot) and NFKC can create
- * upper-case letters ("㎒" → "MHz").
+ * The definition: NFKD, drop combining marks, NFKC, casefold. Marks are stripped again after
+ * lower-casing because lower-casing can create them ("İ" → "i" + combining dot) and NFKC can
+ * create upper-case letters ("㎒" → "MHz").
  */
-export const normalizeText = (text: string): string => stripMarks(casefold(stripMarks(text)))
+const normalizeWhole = (text: string): string => stripMarks(casefold(stripMarks(text)))
+
+// The four Unicode normalisations cost far more than the matching they serve, and most words are
+// plain ASCII, which normalising only lower-cases. It can be done word by word: ASCII whitespace
+// is a starter that composes with nothing, and is neither cased nor case-ignorable (the context
+// of a final sigma), so no step looks across it. Words with other characters are remembered.
+const normalizeNonAscii = cached(normalizeWhole)
+const ASCII = /^[\x00-\x7f]*$/
+const NON_ASCII = /[^\x00-\x7f]/g
+
+const isAsciiSpace = (code: number) => code === 32 || (code >= 9 && code <= 13)
+
+export const normalizeText = (text: string): string => {
+  if (ASCII.test(text)) return text.toLowerCase()
+  let out = ""
+  let done = 0
+  NON_ASCII.lastIndex = 0
+  for (let found = NON_ASCII.exec(text); found !== null; found = NON_ASCII.exec(text)) {
+    let start = found.index
+    while (start > done && !isAsciiSpace(text.charCodeAt(start - 1))) start--
+    let end = found.index + 1
+    while (end < text.length && !isAsciiSpace(text.charCodeAt(end))) end++
+    out += text.slice(done, start).toLowerCase() + normalizeNonAscii(text.slice(start, end))
+    done = end
+    NON_ASCII.lastIndex = end
+  }
+  return out + text.slice(done).toLowerCase()
+}
 
 /** A configured word or phrase: normalised, trimmed, inner whitespace collapsed to one space. */
 export const normalizeWord = (word: string): string => normalizeText(word).trim().replace(/\s+/g, " ")

@@ -3,10 +3,10 @@
  * mueller-soehne.de, "Northwind Traders" ~ northwindtraders.com, "Bayerische Motoren Werke" ~ bmw.de.
  */
 import { domainToUnicode } from "node:url"
+import { cached } from "../../Domain/Text.js"
 import { MAX_NAME_WORDS, type Segment } from "./NameRules.js"
 import {
   ARTICLES,
-  cached,
   COMPANY_PREFIXES,
   isConnector,
   isLegalForm,

@@ -2,27 +2,9 @@
  * The words a company's name is told apart by, compared normalised: case, accents and ß/ss do not
  * matter.
  */
-import { normalizeText } from "../../Domain/Text.js"
+import { cached, normalizeText } from "../../Domain/Text.js"
 
 export const wordSet = (words: string) => new Set(words.split(/\s+/).map(normalizeText))
-const CACHE_SIZE = 4096
-
-/**
- * `f`, remembering its last few thousand answers: the same words come back clause after clause and
- * event after event. Cleared when full, which keeps memory bounded without bookkeeping.
- */
-export const cached = <A>(f: (word: string) => A): (word: string) => A => {
-  const answers = new Map<string, A>()
-  return (word) => {
-    let answer = answers.get(word)
-    if (answer === undefined) {
-      if (answers.size >= CACHE_SIZE) answers.clear()
-      answer = f(word)
-      answers.set(word, answer)
-    }
-    return answer
-  }
-}
 
 // Every word is looked up in several word sets. Plain ASCII only needs lower-casing; the Unicode
 // normalisation of the others is costly.
