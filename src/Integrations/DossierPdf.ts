@@ -1,0 +1,128 @@
+/**
+ * The dossier PDF: a one- or two-page meeting brief (`Domain/Brief.ts`) rendered with pdfkit.
+ * DejaVu Sans from `assets/fonts` is embedded as a subset, so every Latin, Greek and Cyrillic name
+ * prints as written (PDF standard fonts cannot encode Ş, ı, ř, Ł, š or ẞ). The same brief always
+ * renders to the same bytes: the creation date (and the file ID pdfkit derives from it) is the
+ * brief's `generated_at`.
+ */
+import { Effect, Schema } from "effect"
+import { existsSync } from "node:fs"
+import * as path from "node:path"
+import PDFDocument from "pdfkit"
+import type { Brief } from "../Domain/Brief.js"
+import { packageRoot } from "../Paths.js"
+import { drawBrief } from "./Pdf/BriefLayout.js"
+import { A4, type FontFiles, MARGIN, PageWriter } from "./Pdf/Layout.js"
+import { type Coverage, inline } from "./Pdf/Text.js"
+
+export { BriefPdfLimits } from "./Pdf/BriefLayout.js"
+
+export class PdfError extends Schema.TaggedError<PdfError>()("PdfError", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return `dossier PDF: ${this.reason}`
+  }
+}
+
+/** The fonts shipped with the package; found from source, from the bundle in dist/ and from tests. */
+export const fontFiles: FontFiles = {
+  regular: path.join(packageRoot, "assets", "fonts", "DejaVuSans.ttf"),
+  bold: path.join(packageRoot, "assets", "fonts", "DejaVuSans-Bold.ttf")
+}
+
+const checkFonts = Effect.suspend(() => {
+  const missing = [fontFiles.regular, fontFiles.bold].filter((file) => !existsSync(file))
+  return missing.length === 0
+    ? Effect.void
+    : Effect.fail(new PdfError({ reason: `font not found: ${missing.join(", ")} (assets/fonts ships with the package)` }))
+})
+
+const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+/** A fixed creation date keeps re-renders byte-identical; an unreadable one falls back to the epoch. */
+const creationDate = (generatedAt: string) => {
+  const ms = Date.parse(generatedAt)
+  return new Date(Number.isNaN(ms) ? 0 : ms)
+}
+
+/**
+ * pdfkit has no public way to ask whether a font has a glyph; its font object is fontkit's, which
+ * does. Without it every character counts as drawable (a missing one prints as an empty box).
+ */
+const coverageOf = (doc: PDFKit.PDFDocument): Coverage => {
+  const font: unknown = Reflect.get(doc, "_font")
+  const fontkit: unknown = typeof font === "object" && font !== null ? Reflect.get(font, "font") : undefined
+  const has: unknown = typeof fontkit === "object" && fontkit !== null ? Reflect.get(fontkit, "hasGlyphForCodePoint") : undefined
+  if (typeof has !== "function") return () => true
+  const cache = new Map<number, boolean>()
+  return (codePoint) => {
+    let known = cache.get(codePoint)
+    if (known === undefined) {
+      known = Boolean(Reflect.apply(has, fontkit, [codePoint]))
+      cache.set(codePoint, known)
+    }
+    return known
+  }
+}
+
+/** Metadata is not drawn with the font: only control and invisible characters go. */
+const metadata = (text: string) => inline(text, () => true, 300)
+
+const newDocument = (brief: Brief) => {
+  const created = creationDate(brief.generated_at)
+  return new PDFDocument({
+    size: [A4.width, A4.height],
+    margins: { ...MARGIN },
+    bufferPages: true,
+    // The embedded font from the start: pdfkit would otherwise load Helvetica, whose metrics it
+    // reads from a file beside its own code (not there in a bundle).
+    font: fontFiles.regular,
+    lang: "en",
+    displayTitle: true,
+    info: {
+      Title: metadata(`${brief.company.name} — meeting brief`),
+      Subject: metadata(brief.meeting.title),
+      Creator: "Lead Insights",
+      CreationDate: created,
+      ModDate: created
+    }
+  })
+}
+
+/** The brief as PDF bytes. */
+export const renderBriefPdf = Effect.fn("DossierPdf.renderBriefPdf")(function*(brief: Brief) {
+  yield* checkFonts
+  const bytes = yield* Effect.async<Uint8Array, PdfError>((resume) => {
+    let settled = false
+    const settle = (result: Effect.Effect<Uint8Array, PdfError>) => {
+      if (settled) return
+      settled = true
+      resume(result)
+    }
+    const fail = (cause: unknown) => settle(Effect.fail(new PdfError({ reason: reasonOf(cause) })))
+    let doc: PDFKit.PDFDocument
+    try {
+      doc = newDocument(brief)
+    } catch (cause) {
+      fail(cause)
+      return
+    }
+    const chunks: Array<Uint8Array> = []
+    doc.on("data", (chunk: Uint8Array) => chunks.push(chunk))
+    doc.on("end", () => settle(Effect.succeed(Buffer.concat(chunks))))
+    doc.on("error", fail)
+    try {
+      drawBrief(new PageWriter(doc, fontFiles, coverageOf(doc)), brief)
+      doc.end()
+    } catch (cause) {
+      fail(cause)
+    }
+    return Effect.sync(() => {
+      settled = true
+      doc.removeAllListeners()
+    })
+  })
+  yield* Effect.annotateCurrentSpan({ "pdf.bytes": bytes.byteLength })
+  return bytes
+})
