@@ -239,7 +239,8 @@ export const checkSummary = (
       const kept = numbers.filter((id) => known.has(id))
       return kept.length === 0 ? "" : `${group.startsWith(" ") ? " " : ""}[${kept.join(", ")}]`
     })
-  const bounded = cleanParagraphs(text, LIMITS.summary)
+  // A cut must not leave half a citation ("… [1, 2" or "[1,…").
+  const bounded = cleanParagraphs(text, LIMITS.summary).replace(/\s?\[[\d,; ]*…$/, "…")
   if (bounded.replace(/\[[\d, ]*\]/g, "").trim().length === 0) return { ok: false, reason: "the summary is empty" }
   if (cited.size === 0) {
     return {
