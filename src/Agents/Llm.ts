@@ -165,6 +165,7 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u20
 const cut = (text: string, max: number): string => {
   if (text.length <= max) return text
   const head = text.slice(0, max - 1)
+  if (/\s/.test(text.charAt(max - 1))) return `${head.trimEnd()}…`
   const space = head.lastIndexOf(" ")
   return `${space > max / 2 ? head.slice(0, space) : head}…`
 }

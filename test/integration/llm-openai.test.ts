@@ -12,12 +12,16 @@ import { createServer as createHttpServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { connect } from "node:net"
 import {
+  checkSummary,
+  cleanLine,
+  cleanParagraphs,
   Llm,
   type LlmCompany,
   type LlmFact,
   type LlmSoftTrigger,
   type LlmSummary,
-  type LlmUnavailable
+  type LlmUnavailable,
+  occursIn
 } from "../../src/Agents/Llm.js"
 import { layerFromConfig, llmBudgetMigration, llmConfig } from "../../src/Integrations/OpenAiLlm.js"
 import { answer, type FakeOpenAi, makeFakeOpenAi, status } from "../support/fakeOpenAi.js"
@@ -388,6 +392,29 @@ describe("LLM over an OpenAI-compatible server", () => {
       expect(fake.requests).toHaveLength(3)
     }).pipe(Effect.provide(Sqlite)))
 
+  it.scopedLive("a Retry-After past the call's timeout is not waited for: unavailable after one try", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFakeOpenAi()
+      const llm = yield* llmFrom(envFor(fake, { LLM_TIMEOUT_SECONDS: "10" }))
+      fake.otherwise(status(429, { "retry-after": "120" }))
+      expect(refused(yield* llm.softTrigger({ eventKey: "e1", text: meeting }))).toMatchObject({
+        kind: "rate_limited",
+        reason: "rate limited by the API (429 after 1 try)"
+      })
+      expect(fake.requests).toHaveLength(1)
+    }).pipe(Effect.provide(Sqlite)))
+
+  it.scopedLive("nothing to ask: no facts, or no meeting text, answer at once without a call", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFakeOpenAi()
+      const llm = yield* llmFrom(envFor(fake))
+      expect(refused(yield* llm.summarize({ eventKey: "e1", company: { name: "Brenner" }, facts: [] })).kind).toBe(
+        "nothing_to_do"
+      )
+      expect(refused(yield* llm.extractCompany({ eventKey: "e1", text: " \n " })).kind).toBe("nothing_to_do")
+      expect(fake.requests).toHaveLength(0)
+    }).pipe(Effect.provide(Sqlite)))
+
   it.scopedLive("no answer within LLM_TIMEOUT_SECONDS: unavailable, the reservation counted", () =>
     Effect.gen(function*() {
       const fake = yield* makeFakeOpenAi()
@@ -516,6 +543,35 @@ describe("LLM behind an HTTP proxy", () => {
       )
       expect(tunnelled).toEqual([`${target.hostname}:${target.port}`])
     }).pipe(Effect.provide(Sqlite)))
+})
+
+describe("checks on what a model writes", () => {
+  it("a phrase occurs in the text as whole words, whatever the case, accents, ß/ss and whitespace", () => {
+    const text = "Erstgespräch mit der Straße-Gruppe\nund   ACME Analytics"
+    expect(occursIn("erstgesprach MIT der", text)).toBe(true)
+    expect(occursIn("Strasse-Gruppe", text)).toBe(true)
+    expect(occursIn("acme analytics", text)).toBe(true)
+    expect(occursIn("Acme Analytic", text)).toBe(false)
+    expect(occursIn("cme", text)).toBe(false)
+    expect(occursIn("--", "a -- b")).toBe(false)
+    expect(occursIn("", text)).toBe(false)
+  })
+
+  it("control characters, zero-width characters and bidirectional overrides are removed; length is bounded", () => {
+    expect(cleanLine("Acme\u202E GmbH\u0000\u200B\n\tAG", 80)).toBe("Acme GmbH AG")
+    expect(cleanLine("word ".repeat(50), 20)).toBe("word word word word…")
+    expect(cleanParagraphs("One.\r\n\r\n\r\n\r\nTwo.\u0007", 100)).toBe("One.\n\nTwo.")
+  })
+
+  it("a summary cut to length keeps no half citation", () => {
+    const long = `${"Brenner builds packaging machines for food producers. ".repeat(22)}It has 250 staff [1, 2].`
+    const checked = checkSummary({ summary: long, citations: [1, 2] }, facts)
+    expect(checked.ok).toBe(true)
+    if (checked.ok) {
+      expect(checked.value.text.length).toBeLessThanOrEqual(1200)
+      expect(checked.value.text).not.toMatch(/\[[\d, ]*…$/)
+    }
+  })
 })
 
 describe("LLM budget tables", () => {
