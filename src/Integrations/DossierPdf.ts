@@ -93,36 +93,43 @@ const newDocument = (brief: Brief) => {
 /** The brief as PDF bytes. */
 export const renderBriefPdf = Effect.fn("DossierPdf.renderBriefPdf")(function*(brief: Brief) {
   yield* checkFonts
-  const bytes = yield* Effect.async<Uint8Array, PdfError>((resume) => {
-    let settled = false
-    const settle = (result: Effect.Effect<Uint8Array, PdfError>) => {
-      if (settled) return
-      settled = true
-      resume(result)
+  const { bytes, pages } = yield* Effect.async<{ readonly bytes: Uint8Array; readonly pages: number }, PdfError>(
+    (resume) => {
+      let settled = false
+      const fail = (cause: unknown) => {
+        if (settled) return
+        settled = true
+        resume(Effect.fail(new PdfError({ reason: reasonOf(cause) })))
+      }
+      let doc: PDFKit.PDFDocument
+      try {
+        doc = newDocument(brief)
+      } catch (cause) {
+        fail(cause)
+        return
+      }
+      const chunks: Array<Uint8Array> = []
+      let pages = 0
+      doc.on("data", (chunk: Uint8Array) => chunks.push(chunk))
+      doc.on("error", fail)
+      doc.on("end", () => {
+        if (settled) return
+        settled = true
+        resume(Effect.succeed({ bytes: Buffer.concat(chunks), pages }))
+      })
+      try {
+        drawBrief(new PageWriter(doc, fontFiles, coverageOf(doc)), brief)
+        pages = doc.bufferedPageRange().count
+        doc.end()
+      } catch (cause) {
+        fail(cause)
+      }
+      return Effect.sync(() => {
+        settled = true
+        doc.removeAllListeners()
+      })
     }
-    const fail = (cause: unknown) => settle(Effect.fail(new PdfError({ reason: reasonOf(cause) })))
-    let doc: PDFKit.PDFDocument
-    try {
-      doc = newDocument(brief)
-    } catch (cause) {
-      fail(cause)
-      return
-    }
-    const chunks: Array<Uint8Array> = []
-    doc.on("data", (chunk: Uint8Array) => chunks.push(chunk))
-    doc.on("end", () => settle(Effect.succeed(Buffer.concat(chunks))))
-    doc.on("error", fail)
-    try {
-      drawBrief(new PageWriter(doc, fontFiles, coverageOf(doc)), brief)
-      doc.end()
-    } catch (cause) {
-      fail(cause)
-    }
-    return Effect.sync(() => {
-      settled = true
-      doc.removeAllListeners()
-    })
-  })
-  yield* Effect.annotateCurrentSpan({ "pdf.bytes": bytes.byteLength })
+  )
+  yield* Effect.annotateCurrentSpan({ "pdf.bytes": bytes.byteLength, "pdf.pages": pages })
   return bytes
 })

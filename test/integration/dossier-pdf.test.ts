@@ -101,7 +101,7 @@ beforeAll(() => {
   const missing = missingTools()
   if (missing.length > 0) {
     throw new Error(
-      `${missing.join(" and ")} not found: these tests read the PDFs back with poppler. ` +
+      `${missing.join(", ")} not found: these tests read the PDFs back with poppler. ` +
         "Install poppler-utils (apt-get install -y poppler-utils); CI does."
     )
   }
@@ -186,6 +186,9 @@ describe("dossier PDF", () => {
       expect(flat(text)).toContain("it cites [1] [3] [4]")
       expect(text).toContain("News: not enough context — no articles newer than 90 days")
       expect(text).toContain("https://mueller-yildiz.de/ueber-uns")
+      // Each source's URL is a link, and nothing else is.
+      const raw = Buffer.from(pdf).toString("latin1")
+      expect(raw.match(/\/URI \([^)]*\)/g)).toEqual(typicalBrief().sources.map((s) => `/URI (${s.url})`))
       const pages = pagesOf(text)
       expect(pages.length).toBeGreaterThanOrEqual(1)
       expect(pages.length).toBeLessThanOrEqual(2)
@@ -288,6 +291,9 @@ describe("dossier PDF", () => {
       expect(all).toContain("tab here line sepsoftbom")
       // A score outside 0…1 (not a valid brief, but a caller may skip decoding) is shown clamped.
       expect(flat(pdftotext(pdf, "-layout"))).toContain("Over 1.00 score above 1")
+      // Only http(s) URLs become links.
+      expect(Buffer.from(pdf).toString("latin1")).not.toContain("/URI")
+      expect(all).toContain("javascript:alert(1)//Ctrl")
       // The document's metadata is cleaned too.
       const info = execFileSync("pdfinfo", [saved(pdf)], { encoding: "utf8" })
       expect(info).toMatch(/^Title: +Ctrl\[31m null RTL evil marked iso mark emoji/m)

@@ -170,7 +170,7 @@ const statusLines = (w: PageWriter, statuses: ReadonlyArray<PlacedStatus>, all =
 const heading = (w: PageWriter, title: string, firstRowHeight: number, badge?: string) => {
   const gapAbove = 13
   const h = w.blockHeight(block(T.heading, title), CONTENT_WIDTH)
-  w.ensure(gapAbove + h + 4 + Math.min(firstRowHeight, 120))
+  w.ensure(gapAbove + h + 4 + Math.min(firstRowHeight, KEEP_TOGETHER + 20))
   if (w.y > MARGIN.top) w.gap(gapAbove)
   const top = w.y
   w.row([{ x: w.left, width: CONTENT_WIDTH, blocks: [block(T.heading, title)] }])
@@ -194,11 +194,15 @@ const tableRow = (w: PageWriter, cells: ReadonlyArray<Cell>) => {
   w.rule(HAIRLINE, 0.5)
 }
 
-/** The height of a table's first rows: a heading is never left alone at the foot of a page. */
-const leadHeight = (w: PageWriter, rows: ReadonlyArray<ReadonlyArray<Cell>>) =>
-  rows.length === 0
-    ? 20
-    : rows.slice(0, 2).reduce((sum, cells) => sum + Math.max(...cells.map((c) => w.cellHeight(c))) + 7, 0)
+/** Kept with its heading on one page: a short table whole, a long one's first two rows. */
+const KEEP_TOGETHER = 240
+
+const leadHeight = (w: PageWriter, rows: ReadonlyArray<ReadonlyArray<Cell>>) => {
+  if (rows.length === 0) return 20
+  const heights = rows.map((cells) => Math.max(...cells.map((c) => w.cellHeight(c))) + 7)
+  const whole = heights.reduce((sum, h) => sum + h, 0)
+  return whole <= KEEP_TOGETHER ? whole : (heights[0] ?? 0) + (heights[1] ?? 0)
+}
 
 /** Rows under a heading; a page they continue on starts with "<title> (continued)". */
 const continued = (w: PageWriter, title: string, header: () => void, draw: () => void) => {
@@ -242,14 +246,18 @@ const meetingBox = (w: PageWriter, brief: Brief, statuses: ReadonlyArray<PlacedS
   const labelWidth = 64
   const x = w.left + pad + 4
   const width = CONTENT_WIDTH - 2 * pad - 4
+  const field = (label: string, value: Block | undefined): ReadonlyArray<readonly [string, Block]> =>
+    value === undefined ? [] : [[label, value]]
+  const where = one(w, m.where, BriefPdfLimits.title)
   const organiser = m.organiser === undefined ? undefined : personLine(w, m.organiser)
-  const rows: Array<[string, Block]> = [
-    ["When", block(T.body, one(w, m.when) || "not known")],
-    ...(one(w, m.where) === "" ? [] : [["Where", block(T.body, one(w, m.where, BriefPdfLimits.title))] as [string, Block]]),
-    ...(organiser === undefined
-      ? []
-      : [["Organiser", block(T.body, organiser.name, { text: organiser.detail === "" ? "" : `  ${organiser.detail}`, color: MUTED })] as [string, Block]]),
-    ["Attendees", block(T.body, m.attendees.length === 0 ? "none listed" : `${m.attendees.length}`)]
+  const rows = [
+    ...field("When", block(T.body, one(w, m.when) || "not known")),
+    ...field("Where", where === "" ? undefined : block(T.body, where)),
+    ...field(
+      "Organiser",
+      organiser && block(T.body, organiser.name, { text: organiser.detail === "" ? "" : `  ${organiser.detail}`, color: MUTED })
+    ),
+    ...field("Attendees", block(T.body, m.attendees.length === 0 ? "none listed" : `${m.attendees.length}`))
   ]
   const title = block(T.meetingTitle, one(w, m.title, BriefPdfLimits.title) || "Untitled meeting")
   const cells = rows.map(([label, value]): ReadonlyArray<Cell> => [

@@ -116,10 +116,15 @@ export class PageWriter {
     this.use(b.style)
     runs.forEach((run, i) => {
       this.doc.fillColor(run.color ?? b.style.color)
-      const options = { ...this.options(b.style, width), height: height + 1, continued: i < runs.length - 1 }
-      const withLink = run.link === undefined ? options : { ...options, link: run.link }
-      if (i === 0) this.doc.text(run.text, x, y, withLink)
-      else this.doc.text(run.text, withLink)
+      // A continued run inherits the options of the one before it, a link too: say "none".
+      const options = {
+        ...this.options(b.style, width),
+        height: height + 1,
+        continued: i < runs.length - 1,
+        link: run.link ?? null
+      }
+      if (i === 0) this.doc.text(run.text, x, y, options)
+      else this.doc.text(run.text, options)
     })
   }
 
