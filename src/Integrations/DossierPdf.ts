@@ -76,7 +76,8 @@ const newDocument = (brief: Brief) => {
     margins: { ...MARGIN },
     bufferPages: true,
     // The embedded font from the start: pdfkit would otherwise load Helvetica, whose metrics it
-    // reads from a file beside its own code (not there in a bundle).
+    // requires as "#standard-fonts/Helvetica", a subpath import of its own package.json that
+    // does not resolve from our esbuild bundle ("Cannot find module").
     font: fontFiles.regular,
     lang: "en",
     displayTitle: true,
