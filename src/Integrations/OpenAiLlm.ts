@@ -75,9 +75,11 @@ const reasonFor = (failure: CallFailed, seen: Tries, config: LlmConfig): string 
     case "timeout":
       return `no answer within ${Duration.toSeconds(config.timeout)} s`
     case "request_refused":
-      return failure.status === 401 || failure.status === 403
-        ? `the API refused the key (${failure.status})${detail}`
-        : `the API refused the request (${failure.status ?? "error"})${detail}`
+      if (failure.status === 401 || failure.status === 403) return `the API refused the key (${failure.status})${detail}`
+      return `the API refused the request (${failure.status ?? "error"})${detail}` +
+        (failure.status === 404 && config.apiStyle === "responses"
+          ? " (a server without the Responses API: set OPENAI_API_STYLE=chat)"
+          : "")
     default:
       return failure.detail ?? "the model's answer could not be used"
   }

@@ -7,7 +7,7 @@
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Context, Duration, Effect, Either, Layer, Option } from "effect"
+import { ConfigProvider, Context, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import { createServer as createHttpServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { connect } from "node:net"
@@ -104,6 +104,12 @@ describe("LLM configuration", () => {
       priceInputPer1kUsd: 0,
       priceOutputPer1kUsd: 0
     })
+  })
+
+  it("an empty OPENAI_MODEL is the default model; the key is trimmed", () => {
+    const config = Option.getOrThrow(Either.getOrThrow(read({ OPENAI_API_KEY: " sk-x\n", OPENAI_MODEL: " " })))
+    expect(config.model).toBe("gpt-4o-mini")
+    expect(Option.map(config.apiKey, Redacted.value)).toEqual(Option.some("sk-x"))
   })
 
   it("a model without a list price is priced like gpt-4o", () => {
@@ -425,6 +431,19 @@ describe("LLM over an OpenAI-compatible server", () => {
         reason: "no answer within 0.5 s"
       })
       expect(yield* dailyRow).toMatchObject({ reserved: 0, calls: 1 })
+    }).pipe(Effect.provide(Sqlite)))
+
+  it.scopedLive("a server without the Responses API: refused, with a hint at OPENAI_API_STYLE", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFakeOpenAi()
+      const llm = yield* llmFrom(envFor(fake, { OPENAI_BASE_URL: `${fake.baseUrl}/elsewhere` }))
+      const result = refused(yield* llm.softTrigger({ eventKey: "e1", text: meeting }))
+      expect(result.kind).toBe("request_refused")
+      expect(result.reason).toBe(
+        "the API refused the request (404): Invalid URL (POST /v1/elsewhere/responses) " +
+          "(a server without the Responses API: set OPENAI_API_STYLE=chat)"
+      )
+      expect(yield* dailyRow).toMatchObject({ spent: 0, reserved: 0, calls: 0 })
     }).pipe(Effect.provide(Sqlite)))
 
   it.scopedLive("a wrong key: refused at once, not retried", () =>

@@ -74,13 +74,15 @@ const baseUrl = Config.string("OPENAI_BASE_URL").pipe(
   (config) => blankToNone(config, (s) => s)
 )
 
-const apiKey = blankToNone(Config.redacted("OPENAI_API_KEY").pipe(Config.option), Redacted.value)
+const apiKey = blankToNone(
+  Config.redacted("OPENAI_API_KEY").pipe(Config.map((key) => Redacted.make(Redacted.value(key).trim())), Config.option),
+  Redacted.value
+)
 
 const settings = Config.all({
   model: Config.string("OPENAI_MODEL").pipe(
-    Config.map((s) => s.trim()),
-    Config.validate({ message: "must not be empty", validation: (s) => s.length > 0 }),
-    Config.withDefault(DEFAULT_MODEL)
+    Config.withDefault(DEFAULT_MODEL),
+    Config.map((s) => s.trim() || DEFAULT_MODEL)
   ),
   apiStyle: Config.literal("responses", "chat")("OPENAI_API_STYLE").pipe(Config.option),
   maxTokensPerEvent: positiveInt("LLM_MAX_TOKENS_PER_EVENT", 4000, 10_000_000),
@@ -100,7 +102,7 @@ const settings = Config.all({
  * as not set). The other variables are read either way, so a bad value fails the start even then.
  * Variables, with their defaults:
  * - OPENAI_BASE_URL (https://api.openai.com/v1), OPENAI_API_KEY (none: fine for a local server),
- *   OPENAI_MODEL (gpt-4o-mini)
+ *   OPENAI_MODEL (gpt-4o-mini, also when empty)
  * - OPENAI_API_STYLE: `responses` for api.openai.com, `chat` for any other base URL
  * - LLM_MAX_TOKENS_PER_EVENT (4000), LLM_DAILY_BUDGET_USD (1.00; 0 allows only free calls)
  * - LLM_PRICE_INPUT_PER_1K_USD / LLM_PRICE_OUTPUT_PER_1K_USD (the model's list price, see KNOWN_PRICES)
@@ -128,9 +130,11 @@ export const llmConfig: Config.Config<Option.Option<LlmConfig>> = Config.all({ b
 
 const isOpenAi = (url: string) => /^https:\/\/api\.openai\.com(\/|$)/i.test(url)
 
-/** "$1.00", "$0.0009": cents, or the first digits that are not zero. */
-export const formatUsd = (usd: number): string =>
-  usd === 0 || usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2).replace(/0+$/, "")}`
+/** "$1.00", "$0.0009": cents, or millionths below a cent. */
+export const formatUsd = (usd: number): string => {
+  if (usd >= 0.01 || usd < 0.000001) return `$${usd.toFixed(2)}`
+  return `$${usd.toFixed(6).replace(/0+$/, "")}`
+}
 
 /** For `doctor` and the start log: no secrets. */
 export const describeLlmConfig = (config: LlmConfig): string =>
