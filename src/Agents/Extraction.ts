@@ -9,8 +9,10 @@ import { Effect } from "effect"
 import { AppConfig } from "../Config.js"
 import type { CalendarEvent, Person } from "../Domain/CalendarEvent.js"
 import type { Extraction as CompanyExtraction, ExtractionSource } from "../Domain/Company.js"
+import { cached } from "../Domain/Text.js"
 import {
   classifyDomain,
+  type DomainCheck,
   findDomainsInText,
   isFreeMail,
   isSharedPlatform,
@@ -51,18 +53,29 @@ const candidates = (event: CalendarEvent): Array<Candidate> => {
   ]
 }
 
+/** What a domain is to us: checked once per domain, as the same ones come back event after event. */
+type Verdict =
+  | { readonly _tag: "Skipped" }
+  | { readonly _tag: "Link"; readonly check: DomainCheck }
+  | { readonly _tag: "Candidate"; readonly check: DomainCheck }
 
 // A Zoom or Teams link says where a meeting happens; a person's @zoom.us address does say who it is with.
-const isExcluded = ({ domain, source }: Candidate, own: ReadonlyArray<string>) =>
-  domain.length === 0 || isFreeMail(domain) || isWithinAny(domain, own) ||
-  (source !== "attendee_email" && source !== "organizer_email" && isSharedPlatform(domain))
+const verdictOf = (domain: string, own: ReadonlyArray<string>): Verdict =>
+  domain.length === 0 || isFreeMail(domain) || isWithinAny(domain, own)
+    ? { _tag: "Skipped" }
+    : isSharedPlatform(domain)
+    ? { _tag: "Link", check: classifyDomain(domain) }
+    : { _tag: "Candidate", check: classifyDomain(domain) }
 
-const findDomain = (event: CalendarEvent, own: ReadonlyArray<string>) => {
+const isPersonSource = (source: ExtractionSource) => source === "attendee_email" || source === "organizer_email"
+
+const findDomain = (event: CalendarEvent, verdict: (domain: string) => Verdict) => {
   const invalid: Array<{ readonly domain: string; readonly reason: string }> = []
   let found: Candidate | undefined
   for (const candidate of candidates(event)) {
-    if (isExcluded(candidate, own)) continue
-    const check = classifyDomain(candidate.domain)
+    const seen = verdict(candidate.domain)
+    if (seen._tag === "Skipped" || (seen._tag === "Link" && !isPersonSource(candidate.source))) continue
+    const { check } = seen
     if (check.valid) found ??= candidate
     else if (!invalid.some((entry) => entry.domain === check.domain)) {
       invalid.push({ domain: check.domain, reason: check.reason })
@@ -71,15 +84,15 @@ const findDomain = (event: CalendarEvent, own: ReadonlyArray<string>) => {
   return { found, invalid }
 }
 
-const contactCompany = (event: CalendarEvent, own: ReadonlyArray<string>): string | undefined =>
+const contactCompany = (event: CalendarEvent, isOurs: (email: string) => boolean): string | undefined =>
   everyone(event)
-    .filter((person) => person.email === undefined || !isWithinAny(normalizeDomain(person.email), own))
+    .filter((person) => person.email === undefined || !isOurs(person.email))
     .map((person) => person.company?.trim() ?? "")
     .find((company) => company.length > 0)
 
-const ownCompanies = (event: CalendarEvent, own: ReadonlyArray<string>): Array<string> =>
+const ownCompanies = (event: CalendarEvent, isOurs: (email: string) => boolean): Array<string> =>
   everyone(event)
-    .filter((person) => person.email !== undefined && isWithinAny(normalizeDomain(person.email), own))
+    .filter((person) => person.email !== undefined && isOurs(person.email))
     .flatMap((person) => defined(person.company?.trim()))
 
 /** "brightwave.io" → "Brightwave", "nordwind-logistik.de" → "Nordwind Logistik", "acme.co.uk" → "Acme". */
@@ -90,33 +103,37 @@ export const nameFromDomain = (domain: string): string | undefined => {
 
 // ---------------------------------------------------------------------------------------------
 
-export const extractCompany = (event: CalendarEvent, options: ExtractionOptions): CompanyExtraction => {
+/** Prepares our own domains once; the returned function extracts the company of an event. */
+export const compileExtraction = (options: ExtractionOptions) => {
   const own = options.ownDomains.map(normalizeDomain).filter((domain) => domain.length > 0)
-  const { found, invalid } = findDomain(event, own)
-  const clues: Clues = {
-    domain: found === undefined ? [] : domainKeys(found.domain),
-    own: [...own.flatMap(domainKeys), ...ownCompanies(event, own).flatMap((company) => keysOf(company.split(/\s+/)))],
-    people: peopleWords(event)
+  const ownKeys = own.flatMap(domainKeys)
+  const verdict = cached((domain: string) => verdictOf(domain, own))
+  const isOurs = cached((email: string) => isWithinAny(normalizeDomain(email), own))
+  return (event: CalendarEvent): CompanyExtraction => {
+    const { found, invalid } = findDomain(event, verdict)
+    const clues: Clues = {
+      domain: found === undefined ? [] : domainKeys(found.domain),
+      own: [...ownKeys, ...ownCompanies(event, isOurs).flatMap((company) => keysOf(company.split(/\s+/)))],
+      people: peopleWords(event)
+    }
+    const text = namesFromText(event, clues)
+    // A name after "Herr"/"Mr." is most likely a person's: the last resort, not a guess over the domain.
+    const companyName = text.strong ?? contactCompany(event, isOurs) ??
+      (found === undefined ? undefined : nameFromDomain(found.domain)) ?? text.weak
+    return { companyName, domain: found?.domain, domainSource: found?.source, invalidDomains: invalid }
   }
-  const text = namesFromText(event, clues)
-  // A name after "Herr"/"Mr." is most likely a person's: the last resort, not a guess over the domain.
-  const companyName = text.strong ?? contactCompany(event, own) ??
-    (found === undefined ? undefined : nameFromDomain(found.domain)) ?? text.weak
-  return { companyName, domain: found?.domain, domainSource: found?.source, invalidDomains: invalid }
 }
+
+export const extractCompany = (event: CalendarEvent, options: ExtractionOptions): CompanyExtraction =>
+  compileExtraction(options)(event)
 
 export class Extraction extends Effect.Service<Extraction>()("Agents/Extraction", {
   effect: Effect.gen(function*() {
     const { ownDomains } = yield* AppConfig
-    const extract = Effect.fn("Extraction.extract")(function*(event: CalendarEvent) {
-      const result = extractCompany(event, { ownDomains })
-      yield* Effect.annotateCurrentSpan({
-        "event.id": event.eventId,
-        "extraction.domain_source": result.domainSource ?? "none",
-        "extraction.invalid_domains": result.invalidDomains.length
-      })
-      return result
-    })
+    const extractFrom = compileExtraction({ ownDomains })
+    // Asked for every triggered event, and cheaper than a span of its own would be: the event's
+    // span (EventProcessor.process) and its step log carry the result.
+    const extract = (event: CalendarEvent): Effect.Effect<CompanyExtraction> => Effect.sync(() => extractFrom(event))
     return { extract } as const
   }),
   dependencies: []

@@ -4,18 +4,22 @@
  */
 
 const CACHE_SIZE = 4096
+// Words and domains are short; a long string is rarely seen twice and would hold memory.
+const MAX_KEY_LENGTH = 128
 
 /**
  * `f`, remembering its last few thousand answers: the same words come back clause after clause and
- * event after event. Cleared when full, which keeps memory bounded without bookkeeping.
+ * event after event. Cleared when full, which keeps memory bounded without bookkeeping. An
+ * `undefined` answer is worked out again each time.
  */
 export const cached = <A>(f: (word: string) => A): (word: string) => A => {
   const answers = new Map<string, A>()
   return (word) => {
     let answer = answers.get(word)
     if (answer === undefined) {
-      if (answers.size >= CACHE_SIZE) answers.clear()
       answer = f(word)
+      if (word.length > MAX_KEY_LENGTH) return answer
+      if (answers.size >= CACHE_SIZE) answers.clear()
       answers.set(word, answer)
     }
     return answer

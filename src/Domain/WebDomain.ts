@@ -4,6 +4,7 @@
  * Pure: no DNS.
  */
 import { domainToASCII } from "node:url"
+import { cached } from "./Text.js"
 
 export type DomainCheck =
   | { readonly valid: true; readonly domain: string }
@@ -13,7 +14,8 @@ export type DomainCheck =
  * Lower-case host, no scheme, userinfo, port, path, query, `www.` or trailing dot; IDNs as
  * punycode A-labels. Returns "" when nothing host-like is left.
  */
-export const normalizeDomain = (input: string): string => {
+// Asked again and again for the same addresses and links (of every event, by several checks): remembered.
+export const normalizeDomain = cached((input: string): string => {
   let host = input.trim().toLowerCase()
   host = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, "").replace(/^mailto:/, "")
   host = host.split(/[/?#]/)[0] ?? ""
@@ -22,7 +24,7 @@ export const normalizeDomain = (input: string): string => {
   host = host.replace(/\.+$/, "")
   if (host.startsWith("www.") && host.indexOf(".", 4) > 0) host = host.slice(4)
   return toAscii(host)
-}
+})
 
 // More than one colon is an IPv6 address, not a port.
 const stripPort = (host: string): string => (host.split(":").length === 2 ? host.replace(/:\d*$/, "") : host)
@@ -59,13 +61,13 @@ const rules: ReadonlyArray<readonly [(domain: string) => boolean, (domain: strin
 ]
 
 /** Normalises, then says whether the result can be a company's web domain, and if not, why. */
-export const classifyDomain = (input: string): DomainCheck => {
+export const classifyDomain = cached((input: string): DomainCheck => {
   const domain = normalizeDomain(input)
   for (const [applies, reason] of rules) {
     if (applies(domain)) return { valid: false, domain, reason: reason(domain) }
   }
   return { valid: true, domain }
-}
+})
 
 export const isValidDomain = (input: string): boolean => classifyDomain(input).valid
 
@@ -91,10 +93,10 @@ const FREE_MAIL = [
 const FREE_MAIL_FAMILY = /^(?:yahoo|hotmail|outlook|live|protonmail|yandex)\.(?:[a-z]{2,3}|(?:co|com)\.[a-z]{2})$/
 
 /** A mail provider anyone can sign up with: its domain says nothing about the company. */
-export const isFreeMail = (input: string): boolean => {
+export const isFreeMail = cached((input: string): boolean => {
   const domain = normalizeDomain(input)
   return hasSuffix(domain, FREE_MAIL) || FREE_MAIL_FAMILY.test(domain)
-}
+})
 
 const SHARED_PLATFORMS = [
   "zoom.us", "zoom.com", "zoomgov.com", "teams.microsoft.com", "teams.live.com", "meet.google.com",
@@ -107,7 +109,7 @@ const SHARED_PLATFORMS = [
  * Conference, calendar and file-sharing hosts: a link to them in an event says where the meeting
  * happens, not who it is with.
  */
-export const isSharedPlatform = (input: string): boolean => hasSuffix(normalizeDomain(input), SHARED_PLATFORMS)
+export const isSharedPlatform = cached((input: string): boolean => hasSuffix(normalizeDomain(input), SHARED_PLATFORMS))
 
 // File names ("report.pdf") look like domains; these endings are never read as a top-level domain.
 const FILE_EXTENSIONS = new Set([
@@ -159,17 +161,38 @@ const fromToken = (token: string): string | undefined => {
     : undefined
 }
 
+const SEPARATOR = /[\s<>()[\]{}"'„“”‚‘’«»|,;]/
+const isSeparator = (text: string, i: number) => SEPARATOR.test(text.charAt(i))
+const domainOfToken = cached((token: string): string | null => fromToken(token) ?? null)
+
+/** The word around `at`: the characters between the separators on either side. */
+const wordAround = (text: string, at: number) => {
+  let start = at
+  while (start > 0 && !isSeparator(text, start - 1)) start--
+  let end = at
+  while (end < text.length && !isSeparator(text, end)) end++
+  return { start, end }
+}
+
 /**
  * Domains written in free text, normalised, in order of appearance: URLs with a scheme, the
  * domains of e-mail addresses, and bare names like "acme.io" or "www.müller-maschinenbau.de".
  * Not file names ("report.pdf"), version numbers ("1.2.3") or abbreviations ("z.B.", "e.g.").
  */
-export const findDomainsInText = (text: string): Array<string> =>
-  text
-    .split(/[\s<>()[\]{}"'„“”‚‘’«»|,;]+/)
-    .map((token) => token.replace(/^[.:!?*]+|[.:!?*]+$/g, ""))
-    .filter((token) => token.length > 0)
-    .flatMap((token) => {
-      const domain = fromToken(token)
-      return domain === undefined ? [] : [domain]
-    })
+export const findDomainsInText = (text: string): Array<string> => {
+  const found: Array<string> = []
+  // Every domain has a dot or follows a scheme: only the words with one are read.
+  let scheme = text.indexOf("://")
+  for (let from = 0; from < text.length;) {
+    const dot = text.indexOf(".", from)
+    if (scheme >= 0 && scheme < from) scheme = text.indexOf("://", from)
+    const at = dot < 0 ? scheme : scheme < 0 ? dot : Math.min(dot, scheme)
+    if (at < 0) break
+    const { end, start } = wordAround(text, at)
+    const token = text.slice(start, end).replace(/^[.:!?*]+|[.:!?*]+$/g, "")
+    const domain = token.length > 0 ? domainOfToken(token) : null
+    if (domain !== null) found.push(domain)
+    from = end + 1
+  }
+  return found
+}

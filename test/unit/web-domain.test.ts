@@ -140,4 +140,28 @@ describe("findDomainsInText", () => {
   it("finds reserved names so they can be reported", () => {
     expect(findDomainsInText("printer.local and http://localhost:3000/")).toEqual(["printer.local", "localhost"])
   })
+
+  // It reads only the words with a dot or a scheme; reading every word finds the same.
+  it("finds what reading every word finds", () => {
+    const everyWord = (text: string) =>
+      text.split(/[\s<>()[\]{}"'„“”‚‘’«»|,;]+/)
+        .map((token) => token.replace(/^[.:!?*]+|[.:!?*]+$/g, ""))
+        .filter((token) => token.length > 0)
+        .flatMap((token) => findDomainsInText(`${token} `))
+    const parts = [
+      "acme.io", "www.Müller.de", "http://localhost", "https://a.b/c?d", "x://y", "a@b.co.uk", "@gmail.com", "v1.2",
+      "z.B.", "Dr.Smith", ".", "..", ":", "://", "*", "!", "?", "(", ")", "[", "]", "{", "}", "<", ">", "\"", "'", "„",
+      "“", "”", "«", "»", "|", ",", ";", " ", "\n", "\u00a0", "\u2028", "word", "Wort.", "report.pdf", "a.b.c.de",
+      "mailto:x@y.de", "ftp://files.acme.io:21/x", "xn--mller-kva.de", "1.2.3.4", "[::1]"
+    ]
+    let seed = 1
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n
+    }
+    for (let i = 0; i < 3000; i++) {
+      const text = Array.from({ length: 1 + next(10) }, () => parts[next(parts.length)] ?? "").join("")
+      expect(findDomainsInText(text)).toEqual(everyWord(text))
+    }
+  })
 })

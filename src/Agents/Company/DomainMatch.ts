@@ -92,7 +92,8 @@ export const ownerLabel = (domain: string): string | undefined => {
   return label
 }
 
-export const domainKeys = (domain: string): Array<NameKey> => keysOf((ownerLabel(domain) ?? "").split("-"))
+// The same few companies' domains come back meeting after meeting: spelled out once.
+export const domainKeys = cached((domain: string): ReadonlyArray<NameKey> => keysOf((ownerLabel(domain) ?? "").split("-")))
 
 /** A word of a name as the matcher sees it. */
 interface Spelled {

@@ -2,6 +2,7 @@
  * Names in an event's text: its clauses, and the rules that find a company's name in them (a
  * label, a legal form, "with X", "Kickoff – X").
  */
+import { cached } from "../../Domain/Text.js"
 import {
   ABBREVIATIONS,
   ARTICLES,
@@ -80,6 +81,21 @@ const segmentEnd = (raw: string, word: string): string | undefined => {
   return last === "." && !word.endsWith(".") ? "." : undefined
 }
 
+/** A word of the text as read: a separator between two parties, or a word and what it ends. */
+type Token = { readonly separator: true } | {
+  readonly separator: false
+  readonly word: string
+  readonly end: string | undefined
+}
+
+// The same words come back line after line and event after event: each is read once.
+const readToken = cached((raw: string): Token => {
+  // "Acme <> OurCo", "Acme x OurCo" ("x" is lower case, so no name word): two parties, two clauses.
+  if (/^(?:[-–—|•/=~]+|<+-*>+|↔)$/.test(raw)) return { separator: true }
+  const word = cleanWord(raw)
+  return { separator: false, word, end: segmentEnd(raw, word) }
+})
+
 export const splitSegments = (text: string): Array<Segment> => {
   const segments: Array<Segment> = []
   let words: Array<string> = []
@@ -92,15 +108,13 @@ export const splitSegments = (text: string): Array<Segment> => {
   const prepared = text.replace(/[()[\]]/g, " , ").replace(/:(?=\p{L})/gu, ": ")
   for (const line of prepared.split(/\r?\n/)) {
     for (const raw of line.split(/\s+/)) {
-      // "Acme <> OurCo", "Acme x OurCo" ("x" is lower case, so no name word): two parties, two clauses.
-      if (/^(?:[-–—|•/=~]+|<+-*>+|↔)$/.test(raw)) {
+      const token = readToken(raw)
+      if (token.separator) {
         close("-")
         continue
       }
-      const word = cleanWord(raw)
-      if (word.length > 0) words.push(word)
-      const end = segmentEnd(raw, word)
-      if (end !== undefined) close(end)
+      if (token.word.length > 0) words.push(token.word)
+      if (token.end !== undefined) close(token.end)
     }
     close("\n")
   }

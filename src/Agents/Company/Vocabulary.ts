@@ -6,11 +6,9 @@ import { cached, normalizeText } from "../../Domain/Text.js"
 
 export const wordSet = (words: string) => new Set(words.split(/\s+/).map(normalizeText))
 
-// Every word is looked up in several word sets. Plain ASCII only needs lower-casing; the Unicode
-// normalisation of the others is costly.
 export const PLAIN_ASCII = /^[\x20-\x7e]*$/
-const normalizeUnicode = cached(normalizeText)
-export const norm = (word: string): string => (PLAIN_ASCII.test(word) ? word.toLowerCase() : normalizeUnicode(word))
+// Every word is looked up in several word sets, many times over: normalised once.
+export const norm = cached(normalizeText)
 
 export const PERSONAL_SALUTATIONS = wordSet("herr herrn frau hr. hr fr. mr mr. mrs mrs. ms ms. dr dr. prof prof. sir")
 export const COMPANY_PREFIXES = wordSet("firma fa fa.")
@@ -52,15 +50,18 @@ const FOLDED_LEGAL_FORMS = wordSet(
   "gmbh ggmbh mbh kgaa ohg gbr ltd ltd. limited llc inc inc. corp corp. corporation plc llp"
 )
 
-export const isLegalForm = (word: string) => LEGAL_FORMS.has(word) || FOLDED_LEGAL_FORMS.has(norm(word))
-export const isSalutation = (word: string) => PERSONAL_SALUTATIONS.has(norm(word)) || COMPANY_PREFIXES.has(norm(word))
-export const isConnector = (word: string) => CONNECTORS.has(norm(word))
+// Asked for every word of every rule: remembered.
+export const isLegalForm = cached((word: string) => LEGAL_FORMS.has(word) || FOLDED_LEGAL_FORMS.has(norm(word)))
+export const isSalutation = cached((word: string) =>
+  PERSONAL_SALUTATIONS.has(norm(word)) || COMPANY_PREFIXES.has(norm(word))
+)
+export const isConnector = cached((word: string) => CONNECTORS.has(norm(word)))
 // A hyphenated compound is what its last part is: "Messe-Vorbereitung", "Sales-Call", "Q3-Review".
-export const isMeetingWord = (word: string) => {
+export const isMeetingWord = cached((word: string) => {
   const normalized = norm(word)
   return MEETING_WORDS.has(normalized) || MEETING_WORDS.has(normalized.slice(normalized.lastIndexOf("-") + 1)) ||
     MEETING_SUFFIX.test(normalized)
-}
+})
 const isDateLike = (word: string) =>
   /^\d+(?:[./:-]\d+)*\.?$/.test(word) || /^\d{1,2}(?:[.:]\d{2})?(?:am|pm|h|uhr)$/i.test(word) ||
   /^(?:q[1-4]|h[12]|kw\d{1,2}|cw\d{1,2})$/i.test(word)
