@@ -16,21 +16,45 @@ import { Config, ConfigError, Context, Duration, Effect, Exit, Layer, Option, Re
 import { mkdirSync } from "node:fs"
 import * as path from "node:path"
 import { AppConfig } from "../src/Config.js"
+import * as DurableEngine from "../src/Storage/DurableEngine.js"
 import { acquireStoreLock } from "../src/Storage/StoreLock.js"
+
+/**
+ * A store first written by the cluster engine (before the embedded engine existed) keeps it, so
+ * no workflow that waits in it is lost; a new store gets the embedded engine (src/Storage/DurableEngine.ts).
+ */
+const onClusterBefore = <E1, R1, E2, R2>(
+  cluster: Layer.Layer<WorkflowEngine.WorkflowEngine, E1, R1>,
+  embedded: Layer.Layer<WorkflowEngine.WorkflowEngine, E2, R2>
+) =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const tables = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'cluster_messages'`
+    const rows = (tables[0]?.n ?? 0) === 0
+      ? []
+      : yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM (SELECT 1 FROM cluster_messages LIMIT 1)`
+    const chosen: Layer.Layer<WorkflowEngine.WorkflowEngine, E1 | E2, R1 | R2> = (rows[0]?.n ?? 0) > 0 ? cluster : embedded
+    return chosen
+  }).pipe(Effect.orDie))
+
+/** Durable timers and signals from other processes are looked for this often. */
+const ENGINE_POLL = Duration.millis(500)
 
 export const SqliteEngineLive = Layer.unwrapEffect(Effect.gen(function*() {
   const config = yield* AppConfig
   mkdirSync(config.logStorageDir, { recursive: true })
-  return ClusterWorkflowEngine.layer.pipe(
+  const cluster = ClusterWorkflowEngine.layer.pipe(
     Layer.provideMerge(SingleRunner.layer({
       runnerStorage: "sql",
       shardingConfig: {
         // Durable timers are found by polling storage; this bounds how late a reminder can fire.
-        entityMessagePollInterval: Duration.millis(500),
+        entityMessagePollInterval: ENGINE_POLL,
         // In-flight activities get the shutdown grace period, not the cluster's 15 s default.
         entityTerminationTimeout: config.shutdownTimeout
       }
-    })),
+    }))
+  )
+  return onClusterBefore(cluster, DurableEngine.layer({ runner: true, pollInterval: ENGINE_POLL })).pipe(
     Layer.provideMerge(SqliteClient.layer({ filename: path.join(config.logStorageDir, "workflows.sqlite") })),
     // Built first: held before the database is opened, released after it is closed.
     Layer.provideMerge(Layer.scopedDiscard(acquireStoreLock(config.logStorageDir)))
@@ -45,8 +69,10 @@ export const SqliteEngineLive = Layer.unwrapEffect(Effect.gen(function*() {
 export const SqliteEngineClientLive = Layer.unwrapEffect(Effect.gen(function*() {
   const config = yield* AppConfig
   mkdirSync(config.logStorageDir, { recursive: true })
-  return ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(SingleRunner.layer({ runnerStorage: "sql", shardingConfig: { runnerAddress: Option.none() } })),
+  const cluster = ClusterWorkflowEngine.layer.pipe(
+    Layer.provideMerge(SingleRunner.layer({ runnerStorage: "sql", shardingConfig: { runnerAddress: Option.none() } }))
+  )
+  return onClusterBefore(cluster, DurableEngine.layer({ runner: false, pollInterval: ENGINE_POLL })).pipe(
     Layer.provideMerge(SqliteClient.layer({ filename: path.join(config.logStorageDir, "workflows.sqlite") }))
   )
 }))

@@ -22,7 +22,7 @@ const parseHeaders = (raw: string): Record<string, string> =>
 
 export const TelemetryLive = Layer.unwrapEffect(Effect.gen(function*() {
   const config = yield* AppConfig
-  if (Option.isNone(config.otlpEndpoint)) return Layer.empty
+  if (Option.isNone(config.otlpEndpoint)) return Layer.setTracerEnabled(false)
   const base = config.otlpEndpoint.value.replace(/\/+$/, "")
   const common = {
     resource: { serviceName: config.serviceName, serviceVersion: "0.1.0" },

@@ -43,6 +43,8 @@ export const folderTimestamp = (generatedAt: string): string => {
 }
 
 const DAY_MS = 86_400_000
+/** Dossiers kept in memory after they were read; beyond this the oldest read is read again when needed. */
+const MAX_REMEMBERED = 10_000
 
 /** Younger than `freshDays` days at `now`; a dossier exactly `freshDays` old is stale. */
 export const isFresh = (stored: StoredDossier, now: Date, freshDays: number): boolean => {
@@ -70,25 +72,40 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
     const folderOf = (domain: string) =>
       Either.match(dossierDomain(domain), { onLeft: Effect.die, onRight: (d) => Effect.succeed(path.join(root, d)) })
 
+    // A dossier folder is written once (its JSON atomically), so what was read from it stays true;
+    // only a PDF can be added later. Without this, every look-up re-reads and re-decodes each dossier.
+    const seen = new Map<string, StoredDossier>()
+    const remember = (dir: string, stored: StoredDossier) => {
+      if (seen.size >= MAX_REMEMBERED) seen.delete(seen.keys().next().value ?? dir)
+      seen.set(dir, stored)
+      return stored
+    }
+
     const readOne = (dir: string) =>
       Effect.gen(function*() {
         const jsonPath = path.join(dir, "dossier.json")
+        const pdfPath = path.join(dir, "dossier.pdf")
+        const known = seen.get(dir)
+        if (known !== undefined) {
+          if (known.pdf_path !== undefined || !(yield* fs.exists(pdfPath))) return Option.some(known)
+          return Option.some(remember(dir, new StoredDossier({ ...known, pdf_path: pdfPath }, true)))
+        }
         if (!(yield* fs.exists(jsonPath))) return Option.none<StoredDossier>()
         const decoded = yield* fs.readFileString(jsonPath).pipe(Effect.flatMap(decodeDossier), Effect.either)
         if (Either.isLeft(decoded)) {
           yield* Effect.logWarning(`skipping unreadable dossier ${jsonPath}: ${decoded.left.message}`)
           return Option.none<StoredDossier>()
         }
-        const pdfPath = path.join(dir, "dossier.pdf")
         const hasPdf = yield* fs.exists(pdfPath)
-        return Option.some(
+        return Option.some(remember(
+          dir,
           new StoredDossier({
             json_path: jsonPath,
             created_at: decoded.right.generated_at,
             dossier: decoded.right,
             ...(hasPdf ? { pdf_path: pdfPath } : {})
-          })
-        )
+          }, true)
+        ))
       })
 
     const all = (domain: string) =>
@@ -121,7 +138,7 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
       const dir = yield* freeFolder(path.join(folder, folderTimestamp(dossier.generated_at)))
       const jsonPath = path.join(dir, "dossier.json")
       yield* writeJsonAtomic(fs, jsonPath, yield* encodeDossier(dossier))
-      return new StoredDossier({ json_path: jsonPath, created_at: dossier.generated_at, dossier })
+      return remember(dir, new StoredDossier({ json_path: jsonPath, created_at: dossier.generated_at, dossier }, true))
     }, (effect) => writeLock.withPermits(1)(effect), Effect.mapError(StorageError.from("DossierStore.write")))
 
     /** Writes `dossier.pdf` beside the stored `dossier.json`. */
@@ -133,7 +150,7 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
       }
       const pdfPath = path.join(dir, "dossier.pdf")
       yield* writeFileAtomic(fs, pdfPath, pdf)
-      return new StoredDossier({ ...stored, pdf_path: pdfPath })
+      return remember(dir, new StoredDossier({ ...stored, pdf_path: pdfPath }, true))
     }, Effect.mapError(StorageError.from("DossierStore.attachPdf")))
 
     return { latest, findByKey, write, attachPdf } as const
