@@ -1,0 +1,229 @@
+/**
+ * Facts from one page, and the merge of all pages' facts into the site's: each candidate carries
+ * the page it came from and a rank (the Impressum is the authority on legal facts, JSON-LD and
+ * meta tags on the description, …); one value per single-valued field, the best few for others,
+ * duplicates folded, no U+FFFD or control character in any value. Pure.
+ */
+import { FactSource, type PageKind, WebsiteFact, type WebsiteField } from "../../Domain/WebsiteFacts.js"
+import { addresses } from "./Address.js"
+import { emails, phoneKey, phones, socialProfile } from "./Contact.js"
+import { collapse, type PageDoc } from "./Html.js"
+import { readJsonLd } from "./JsonLd.js"
+import {
+  executivesOnTeamPage,
+  foundingYear,
+  legalNames,
+  managingDirectors,
+  registerCourt,
+  registerNumber,
+  vatId,
+  withoutGeneralPartner
+} from "./Legal.js"
+import { resolveOnSite } from "./Links.js"
+import { hasLegalForm, personKey } from "./Names.js"
+
+export interface PageInput {
+  readonly url: string
+  readonly retrievedAt: string
+  readonly kind: PageKind
+  readonly doc: PageDoc
+  readonly siteDomains: ReadonlyArray<string>
+  /** The Content-Language header, if any. */
+  readonly contentLanguage?: string | undefined
+}
+
+export interface FactCandidate {
+  readonly field: WebsiteField
+  readonly value: string
+  readonly url: string
+  readonly retrievedAt: string
+  /** Lower is better. */
+  readonly rank: number
+}
+
+const KIND_RANK: Readonly<Record<PageKind, number>> = {
+  imprint: 0,
+  contact: 1,
+  about: 1,
+  team: 2,
+  home: 2,
+  products: 3,
+  services: 3
+}
+
+const GENERIC_HEADING = /^(?:unser(?:e|er|en)? |our |alle |all )?(?:produkte|products?|produktübersicht|leistungen|services?|dienstleistungen|lösungen|solutions|portfolio|sortiment|kontakt|contact(?: us)?|newsletter|downloads?|mehr erfahren|learn more|read more|weiterlesen|anfrage|request|faq|häufige fragen|news|aktuelles|über uns|about(?: us)?|karriere|careers|jobs|impressum|imprint|datenschutz|cookie.*|navigation|menü|menu|suche|search|social media|folgen sie uns|follow us|partner|referenzen|references|kunden|customers|testimonials|sitemap|rechtliches|legal|service|support|standorte?|locations?|team|ansprechpartner|kontaktformular|vorteile|benefits|highlights|features|anwendungen|applications|technische daten|technical data|specifications|übersicht|overview|informationen|information|quick ?links|links|angebot|anfahrt|start|startseite|home|warum .*|why .*|so .*|wie .*|how .*|was .*|what .*)$/iu
+
+const isProductName = (text: string): boolean =>
+  text.length >= 3 && text.length <= 70 && text.split(/\s+/).length <= 8 && !/[?!:]$/.test(text) &&
+  !GENERIC_HEADING.test(text.replace(/[.:]+$/, "").trim()) && /\p{L}/u.test(text)
+
+const metaValues = (doc: PageDoc, ...keys: ReadonlyArray<string>): Array<string> =>
+  doc.metas.filter(([key]) => keys.includes(key)).map(([, content]) => collapse(content)).filter((c) => c !== "")
+
+const microValues = (doc: PageDoc, prop: string): Array<string> =>
+  doc.microdata.filter(([key]) => key === prop).map(([, value]) => collapse(value))
+
+const microAddress = (doc: PageDoc): Array<string> => {
+  const street = microValues(doc, "streetAddress")[0]
+  const town = [microValues(doc, "postalCode")[0], microValues(doc, "addressLocality")[0]].filter(Boolean).join(" ")
+  return street === undefined || town === "" ? [] : [[street, town, microValues(doc, "addressCountry")[0]].filter(Boolean).join(", ")]
+}
+
+const PRODUCT_PATH = /(?:produkt|product|leistung|service|loesung|losung|solution|sortiment|portfolio|angebot)/i
+
+/** Link texts under a products/services path ("/produkte/cnc-fraesmaschinen" → "CNC-Fräsmaschinen"). */
+const productLinks = (input: PageInput): Array<string> =>
+  input.doc.links.flatMap((link) => {
+    const url = resolveOnSite(link.href, input.url, input.siteDomains)
+    if (url === undefined) return []
+    const segments = new URL(url).pathname.split("/").filter((s) => s !== "")
+    const under = segments.findIndex((s) => PRODUCT_PATH.test(s))
+    return under >= 0 && segments.length > under + 1 && isProductName(link.text) ? [link.text] : []
+  })
+
+const paragraphs = (doc: PageDoc): Array<string> =>
+  doc.lines
+    .filter((line) => line.tag === "p" && line.region === "main" && line.text.length >= 80)
+    .map((line) => line.text)
+    .filter((text) => !/cookie|javascript|browser|datenschutzerklärung|privacy policy/iu.test(text))
+
+const primaryLanguage = (tag: string | undefined): string | undefined => {
+  const primary = tag?.trim().split(/[-_]/)[0]?.toLowerCase()
+  return primary !== undefined && /^[a-z]{2,3}$/.test(primary) ? primary : undefined
+}
+
+/** Everything one page says, each value with its rank. */
+export const extractPage = (input: PageInput, thisYear: number): Array<FactCandidate> => {
+  const { doc, kind } = input
+  const k = KIND_RANK[kind]
+  const out: Array<FactCandidate> = []
+  const add = (field: WebsiteField, rank: number, values: ReadonlyArray<string>) => {
+    for (const value of values) out.push({ field, value, url: input.url, retrievedAt: input.retrievedAt, rank })
+  }
+  const texts = doc.lines.map((line) => line.text)
+  const joined = texts.join("\n")
+  const jsonLd = readJsonLd(doc.jsonLd)
+  const onSite = jsonLd.organizations.filter((org) =>
+    org.url.length === 0 || org.url.some((u) => resolveOnSite(u, input.url, input.siteDomains) !== undefined)
+  )
+  const legalText = kind !== "products" && kind !== "services"
+
+  for (const org of onSite) {
+    add("legal_name", 5, org.legalName.filter(hasLegalForm))
+    add("legal_name", 20, org.name.filter(hasLegalForm))
+    add("description", 0, org.description)
+    add("address", 5, [...org.address, ...org.location])
+    add("vat_id", 5, org.vatID)
+    add("email", k, org.email.map((e) => e.replace(/^mailto:/i, "")))
+    add("phone", k, org.telephone)
+    add("founding_year", 0, org.foundingDate.flatMap((d) => /\b(1[6-9]\d\d|20\d\d)\b/.exec(d)?.[1] ?? []))
+    add("social_link", 0, org.sameAs.flatMap((u) => socialProfile(u) ?? []))
+  }
+  add("product", 0 + k, jsonLd.offers.filter(isProductName))
+  add("managing_director", 15, executivesOnTeamPage(jsonLd.people.map((p) => `${p.name}, ${p.jobTitle}`)))
+
+  add("legal_name", 5, microValues(doc, "legalName").filter(hasLegalForm))
+  add("address", 5, microAddress(doc))
+  for (const { name, copyright } of legalNames(texts)) {
+    if (copyright) add("legal_name", 30 + k, [name])
+    else if (kind === "home") add("legal_name", 35, [name])
+    else if (legalText) add("legal_name", kind === "imprint" ? 0 : 10 + k, [name])
+  }
+  add("legal_name", 40, metaValues(doc, "og:site_name").filter(hasLegalForm))
+
+  add("description", kind === "home" ? 10 : 13, metaValues(doc, "description"))
+  add("description", kind === "home" ? 11 : 14, metaValues(doc, "og:description", "twitter:description"))
+  if (kind === "about" || kind === "home") add("description", kind === "about" ? 20 : 25, paragraphs(doc).slice(0, 1))
+
+  if (legalText) {
+    add("address", kind === "imprint" ? 0 : 10 + k, addresses(texts).slice(0, 1))
+    const own = withoutGeneralPartner(texts).join("\n")
+    add("register_number", k, [registerNumber(own)].flatMap((v) => v ?? []))
+    add("register_court", k, [registerCourt(own)].flatMap((v) => v ?? []))
+    add("vat_id", k, [vatId(joined)].flatMap((v) => v ?? []))
+    add("managing_director", kind === "imprint" ? 0 : 20 + k, managingDirectors(texts))
+    add("managing_director", 10 + k, executivesOnTeamPage(texts))
+  }
+  add("founding_year", 10 + k, [foundingYear(texts, thisYear)].flatMap((v) => v ?? []))
+
+  if (kind === "products" || kind === "services") {
+    add("product", 10, doc.headings.map((h) => h.text).filter(isProductName))
+  }
+  add("product", kind === "products" || kind === "services" ? 15 : 20, productLinks(input))
+
+  const hrefs = doc.links.map((l) => l.href)
+  add("email", k, emails(joined, hrefs, input.siteDomains))
+  add("phone", k, phones(texts, doc.links))
+  add("social_link", kind === "home" ? 1 : 2, hrefs.flatMap((h) => socialProfile(h) ?? []))
+
+  if (kind === "home") {
+    const language = primaryLanguage(doc.lang) ??
+      primaryLanguage(metaValues(doc, "content-language")[0] ?? input.contentLanguage?.split(",")[0]) ??
+      primaryLanguage(metaValues(doc, "og:locale")[0])
+    add("language", 0, language === undefined ? [] : [language])
+  }
+  return out
+}
+
+// ---- merging
+
+const LIMIT: Readonly<Record<WebsiteField, number>> = {
+  legal_name: 1,
+  description: 3,
+  address: 1,
+  register_number: 1,
+  register_court: 1,
+  vat_id: 1,
+  managing_director: 6,
+  founding_year: 1,
+  product: 12,
+  email: 4,
+  phone: 3,
+  social_link: 10,
+  language: 1
+}
+
+const FIELD_ORDER: ReadonlyArray<WebsiteField> = Object.keys(LIMIT) as Array<WebsiteField>
+
+const MAX_LENGTH = 600
+
+/** A value fit for a fact: one line, no replacement or control characters, at most 600 characters. */
+export const cleanValue = (value: string): string => {
+  const flat = collapse(value.replace(/[\ufffd\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, ""))
+  if (flat.length <= MAX_LENGTH) return flat
+  const cut = flat.slice(0, MAX_LENGTH - 1)
+  const sentence = cut.lastIndexOf(". ")
+  return sentence > MAX_LENGTH / 2 ? cut.slice(0, sentence + 1) : `${cut.replace(/\s+\S*$/, "")}…`
+}
+
+const keyOf = (field: WebsiteField, value: string): string => {
+  switch (field) {
+    case "phone":
+      return phoneKey(value)
+    case "managing_director":
+      return personKey(value)
+    default:
+      return value.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "")
+  }
+}
+
+/** The site's facts: best first within each field, fields in dossier order. */
+export const mergeFacts = (candidates: ReadonlyArray<FactCandidate>): Array<WebsiteFact> => {
+  const cleaned = candidates
+    .map((c, order) => ({ ...c, value: cleanValue(c.value), order }))
+    .filter((c) => c.value !== "")
+    .sort((a, b) => a.rank - b.rank || a.order - b.order)
+  return FIELD_ORDER.flatMap((field) => {
+    const kept: Array<{ key: string; fact: WebsiteFact }> = []
+    for (const c of cleaned) {
+      if (c.field !== field || kept.length >= LIMIT[field]) continue
+      const key = keyOf(field, c.value)
+      const duplicate = kept.some((k) =>
+        k.key === key || (field === "description" && (k.key.includes(key) || key.includes(k.key)))
+      )
+      if (key === "" || duplicate) continue
+      kept.push({ key, fact: new WebsiteFact({ field, value: c.value, source: new FactSource({ url: c.url, retrieved_at: c.retrievedAt }) }) })
+    }
+    return kept.map((k) => k.fact)
+  })
+}

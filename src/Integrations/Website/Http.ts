@@ -1,0 +1,54 @@
+/**
+ * The HTTP client of the website research, as networks in companies are: through the proxy named
+ * by HTTP_PROXY / HTTPS_PROXY / NO_PROXY (upper or lower case, read by undici's EnvHttpProxyAgent)
+ * or given explicitly, optionally trusting the company's own CA (a TLS-inspecting proxy). Requests
+ * go through Node's global fetch via @effect/platform's FetchHttpClient; redirects are not
+ * followed here, so the crawl sees, counts and checks every hop.
+ */
+import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import { Effect, Layer } from "effect"
+import { rootCertificates } from "node:tls"
+import { EnvHttpProxyAgent } from "undici"
+
+export interface NetworkOptions {
+  /** Override the environment: proxy URLs and the NO_PROXY list. */
+  readonly proxy?: {
+    readonly httpProxy?: string
+    readonly httpsProxy?: string
+    readonly noProxy?: string
+  }
+  /** Extra CA certificates (PEM) to trust besides the public ones. */
+  readonly ca?: ReadonlyArray<string>
+}
+
+const agentOptions = (options: NetworkOptions): EnvHttpProxyAgent.Options => {
+  const tls = options.ca === undefined || options.ca.length === 0
+    ? {}
+    : { requestTls: { ca: [...rootCertificates, ...options.ca] }, proxyTls: { ca: [...rootCertificates, ...options.ca] } }
+  const proxy = options.proxy ?? {}
+  return {
+    ...tls,
+    ...(proxy.httpProxy === undefined ? {} : { httpProxy: proxy.httpProxy }),
+    ...(proxy.httpsProxy === undefined ? {} : { httpsProxy: proxy.httpsProxy }),
+    ...(proxy.noProxy === undefined ? {} : { noProxy: proxy.noProxy })
+  }
+}
+
+// The one cast: npm undici 7's agent and the undici-types that Node 20's fetch is typed with are two
+// copies of the same dispatcher protocol whose declarations no longer line up (FormData, handlers).
+const requestInit = (agent: EnvHttpProxyAgent): RequestInit => ({
+  dispatcher: agent as unknown as NonNullable<RequestInit["dispatcher"]>,
+  redirect: "manual"
+})
+
+/** A fetch-based HttpClient whose proxy agent lives as long as the layer. */
+export const proxiedClientLayer = (options: NetworkOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
+  FetchHttpClient.layer.pipe(
+    Layer.provide(Layer.scoped(
+      FetchHttpClient.RequestInit,
+      Effect.acquireRelease(
+        Effect.sync(() => new EnvHttpProxyAgent(agentOptions(options))),
+        (agent) => Effect.tryPromise(() => agent.destroy()).pipe(Effect.ignore)
+      ).pipe(Effect.map(requestInit))
+    ))
+  )
