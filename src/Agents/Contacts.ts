@@ -15,28 +15,46 @@ export class Contacts extends Context.Tag("Agents/Contacts")<Contacts, {
   readonly lookup: (email: string) => Effect.Effect<Option.Option<Contact>>
 }>() {}
 
+const needsLookup = (person: Person) =>
+  person.email !== undefined && (person.name === undefined || person.company === undefined)
+
+const enrichPerson = (contacts: Context.Tag.Service<typeof Contacts>, person: Person): Effect.Effect<Person> => {
+  const { company, email, name } = person
+  if (email === undefined || (name !== undefined && company !== undefined)) return Effect.succeed(person)
+  return Effect.map(contacts.lookup(email), (found) => {
+    if (Option.isNone(found)) return person
+    const filledName = name ?? found.value.name
+    const filledCompany = company ?? found.value.company
+    if (filledName === name && filledCompany === company) return person
+    return new Person({
+      email,
+      ...(filledName !== undefined ? { name: filledName } : {}),
+      ...(filledCompany !== undefined ? { company: filledCompany } : {})
+    }, true)
+  })
+}
+
 /**
  * Fills the organizer's and attendees' missing name and company from the contacts. What the
- * calendar says is never overwritten.
+ * calendar says is never overwritten. Run for every event of every cycle, so without a span of
+ * its own (the event's span covers it), and an event nobody is added to is returned as it is.
  */
-export const enrichEvent = Effect.fn("Contacts.enrichEvent")(function*(
+export const enrichEvent = (
   contacts: Context.Tag.Service<typeof Contacts>,
   event: CalendarEvent
-) {
-  const enrich = (person: Person) =>
-    person.email === undefined || (person.name !== undefined && person.company !== undefined)
-      ? Effect.succeed(person)
-      : Effect.map(contacts.lookup(person.email), (found) => {
-        if (Option.isNone(found)) return person
-        const name = person.name ?? found.value.name
-        const company = person.company ?? found.value.company
-        return new Person({
-          ...person,
-          ...(name !== undefined ? { name } : {}),
-          ...(company !== undefined ? { company } : {})
-        }, true)
-      })
-  const organizer = event.organizer === undefined ? undefined : yield* enrich(event.organizer)
-  const attendees = yield* Effect.forEach(event.attendees, enrich)
-  return new CalendarEvent({ ...event, ...(organizer !== undefined ? { organizer } : {}), attendees }, true)
-})
+): Effect.Effect<CalendarEvent> => {
+  const { organizer } = event
+  // Asked in the calendar's order: the organizer, then the attendees.
+  const people = organizer === undefined ? event.attendees : [organizer, ...event.attendees]
+  if (!people.some(needsLookup)) return Effect.succeed(event)
+  return Effect.map(Effect.forEach(people, (person) => enrichPerson(contacts, person)), (enriched) => {
+    if (enriched.every((person, i) => person === people[i])) return event
+    const attendees = organizer === undefined ? enriched : enriched.slice(1)
+    const first = enriched[0]
+    return new CalendarEvent({
+      ...event,
+      ...(organizer !== undefined && first !== undefined ? { organizer: first } : {}),
+      attendees
+    }, true)
+  })
+}
