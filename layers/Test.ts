@@ -65,7 +65,10 @@ export const InMemoryLedgerLive = Layer.sync(EventLedger, () => {
   const key = (c: string, e: string) => `${c}\u0000${e}`
   return EventLedger.of({
     lookup: (c, e) => Effect.sync(() => Option.fromNullable(entries.get(key(c, e)))),
-    record: (c, e, entry) => Effect.sync(() => void entries.set(key(c, e), entry))
+    record: (c, e, entry) => Effect.sync(() => void entries.set(key(c, e), entry)),
+    lookupMany: (c, ids) =>
+      Effect.sync(() => new Map(ids.flatMap((e) => Option.toArray(Option.fromNullable(entries.get(key(c, e)))).map((x) => [e, x] as const)))),
+    recordMany: (c, list) => Effect.sync(() => list.forEach(([e, entry]) => entries.set(key(c, e), entry)))
   })
 })
 

@@ -6,6 +6,7 @@
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import { Cause, Clock, Effect, Exit, Option } from "effect"
 import { Contacts, enrichEvent } from "./Agents/Contacts.js"
+import { type CycleLedger, readChunk } from "./CycleLedger.js"
 import { EventLedger, LedgerEntry } from "./Agents/EventLedger.js"
 import { Extraction } from "./Agents/Extraction.js"
 import { Mailer } from "./Agents/Mailer.js"
@@ -67,14 +68,14 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
     const mailer = yield* Mailer
     const engine = yield* WorkflowEngine.WorkflowEngine
 
-    const record = (event: CalendarEvent, fingerprint: string, status: EventStatus, extra: {
+    const record = (view: CycleLedger, event: CalendarEvent, fingerprint: string, status: EventStatus, extra: {
       readonly executionId?: string | undefined
       readonly revision?: number | undefined
       readonly trigger?: Trigger | undefined
       readonly company?: Company | undefined
-    } = {}) =>
+    } = {}, durable = false) =>
       Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
-        ledger.record(event.calendarId, event.eventId, new LedgerEntry({
+        view.record(event.calendarId, event.eventId, new LedgerEntry({
           fingerprint,
           status,
           rules_hash: triggers.rulesHash,
@@ -83,7 +84,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
           ...(extra.trigger ? { trigger: extra.trigger } : {}),
           ...(extra.company ? { company: extra.company } : {}),
           recorded_at: new Date(now).toISOString()
-        }, true))
+        }, true), durable)
       ))
 
     /**
@@ -203,11 +204,12 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       event: CalendarEvent,
       runId: string,
       log: StepLog,
-      series: SeriesContext | undefined
+      series: SeriesContext | undefined,
+      view: CycleLedger
     ) {
       const base = { event_id: event.eventId, summary: event.summary, start: event.start }
       const fingerprint = eventFingerprint(event)
-      const seen = yield* ledger.lookup(event.calendarId, event.eventId)
+      const seen = view.get(event.calendarId, event.eventId)
       const same = Option.filter(seen, (entry) => entry.fingerprint === fingerprint)
 
       if (Option.isSome(same)) {
@@ -228,7 +230,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
               return new EventOutcome({ ...base, status: "unchanged" }, true)
             }
             // It moved on since the last cycle (a reply, a timer): report where it is now, once.
-            yield* record(event, fingerprint, outcome.status, { ...entry, executionId: entry.execution_id })
+            yield* record(view, event, fingerprint, outcome.status, { ...entry, executionId: entry.execution_id })
             return outcome
           }
           // Its workflow was stopped (the meeting was edited and changed back, or was gone and is back): a new version.
@@ -252,7 +254,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       const trigger = yield* triggers.detect(enriched)
       yield* log.step(event.eventId, "trigger_detection", { trigger: Option.getOrNull(trigger) })
       if (Option.isNone(trigger)) {
-        yield* record(event, fingerprint, "no_trigger", { revision })
+        yield* record(view, event, fingerprint, "no_trigger", { revision })
         return new EventOutcome({ ...base, status: "no_trigger" }, true)
       }
 
@@ -269,7 +271,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       }
       const first = found.invalidDomains[0]
       if (found.domain === undefined && first !== undefined) {
-        yield* record(event, fingerprint, "invalid_domain", { revision })
+        yield* record(view, event, fingerprint, "invalid_domain", { revision })
         return new EventOutcome({
           ...base,
           status: "invalid_domain",
@@ -295,7 +297,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       const known = { ...base, trigger: trigger.value, company }
       const linked = { executionId, revision, trigger: trigger.value, company }
       // Linked before anything else, so a crash now still finds this workflow; "interrupted" until it settles.
-      yield* record(event, fingerprint, "interrupted", linked)
+      yield* record(view, event, fingerprint, "interrupted", linked, true)
       yield* log.step(event.eventId, "workflow_started", { execution_id: executionId, revision })
       const outcome = Option.getOrElse(yield* settle(executionId, known), () =>
         new EventOutcome({
@@ -303,13 +305,19 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
           status: "interrupted",
           error: new EventError({ type: "Interrupted", message: "the workflow was stopped before it reached a status" })
         }, true))
-      yield* record(event, fingerprint, outcome.status, linked)
+      yield* record(view, event, fingerprint, outcome.status, linked)
       return outcome
     })
 
     /** Never fails: an error ends this event as `failed` with its reason, and nothing else is affected. */
-    const process = (event: CalendarEvent, runId: string, log: StepLog, series?: SeriesContext): Effect.Effect<EventOutcome> =>
-      decide(event, runId, log, series).pipe(
+    const process = (
+      event: CalendarEvent,
+      runId: string,
+      log: StepLog,
+      series: SeriesContext | undefined,
+      view: CycleLedger
+    ): Effect.Effect<EventOutcome> =>
+      decide(event, runId, log, series, view).pipe(
         Effect.provideService(WorkflowEngine.WorkflowEngine, engine),
         Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause)
@@ -342,6 +350,8 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       )
 
     return {
+      /** The ledger entries of these events, read at once; `flush` writes what the events decided. */
+      readLedger: (events: ReadonlyArray<CalendarEvent>) => readChunk(ledger, events),
       process,
       withdrawGone: (calendarId: string, window: TimeWindow, present: (eventId: string) => boolean) =>
         withdrawGone(calendarId, window, present).pipe(Effect.provideService(WorkflowEngine.WorkflowEngine, engine)),

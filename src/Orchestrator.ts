@@ -47,6 +47,27 @@ const seriesOf = (events: ReadonlyArray<CalendarEvent>): ReadonlyMap<string, Ser
   return new Map([...last].map(([id, event]) => [id, { key: `${event.calendarId}|${id}`, lastStart: event.start }]))
 }
 
+/** Events per ledger read and write. */
+const LEDGER_CHUNK = 500
+
+/** Groups in chunks of at least `size` events (a series is never split). */
+const chunksOf = <A>(groups: ReadonlyArray<ReadonlyArray<A>>, size: number): ReadonlyArray<ReadonlyArray<ReadonlyArray<A>>> => {
+  const chunks: Array<Array<ReadonlyArray<A>>> = []
+  let current: Array<ReadonlyArray<A>> = []
+  let n = 0
+  for (const group of groups) {
+    current.push(group)
+    n += group.length
+    if (n >= size) {
+      chunks.push(current)
+      current = []
+      n = 0
+    }
+  }
+  if (current.length > 0) chunks.push(current)
+  return chunks
+}
+
 /** Single events alone, the occurrences of a series together in their order. */
 const groupBySeries = (events: ReadonlyArray<CalendarEvent>): ReadonlyArray<ReadonlyArray<CalendarEvent>> => {
   const groups = new Map<string, Array<CalendarEvent>>()
@@ -80,6 +101,8 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
       const outcomes = new Map<string, EventOutcome>()
       const brokenOnes = yield* Ref.make<ReadonlyArray<EventOutcome>>([])
       const skipped = yield* Ref.make<ReadonlyArray<SkippedOccurrences>>([])
+      // What the chunk in progress decided and has not written yet: written also when shutdown cuts it short.
+      const unflushed = yield* Ref.make<Effect.Effect<void>>(Effect.void)
 
       const work = Effect.gen(function*() {
         const window = { from: new Date(startedAt - config.lookbackDays * DAY), to: new Date(startedAt + config.lookaheadDays * DAY) }
@@ -102,15 +125,21 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
         yield* log.step(undefined, "events_listed", { events: batch.events.length, broken: batch.broken.length })
         const series = seriesOf(batch.events)
         // The occurrences of one series one after another, so the first asks and the others follow its request.
-        yield* Effect.forEach(
-          groupBySeries(batch.events),
-          (group) =>
-            Effect.forEach(group, (event) =>
-              processor.process(event, runId, log, event.seriesId === undefined ? undefined : series.get(event.seriesId)).pipe(
-                Effect.tap((outcome) => Effect.sync(() => outcomes.set(event.eventId, outcome)))
-              ), { discard: true }),
-          { concurrency: config.maxConcurrentEvents, discard: true }
-        )
+        // A chunk of events at a time: its ledger entries in one read, its decisions in one write.
+        for (const chunk of chunksOf(groupBySeries(batch.events), LEDGER_CHUNK)) {
+          const view = yield* processor.readLedger(chunk.flat())
+          yield* Ref.set(unflushed, view.flush)
+          yield* Effect.forEach(
+            chunk,
+            (group) =>
+              Effect.forEach(group, (event) =>
+                processor.process(event, runId, log, event.seriesId === undefined ? undefined : series.get(event.seriesId), view).pipe(
+                  Effect.tap((outcome) => Effect.sync(() => outcomes.set(event.eventId, outcome)))
+                ), { discard: true }),
+            { concurrency: config.maxConcurrentEvents, discard: true }
+          )
+          yield* view.flush
+        }
         // The whole calendar was read: what still waits for a meeting that is no longer there is withdrawn.
         const present = new Set([...batch.events, ...batch.broken].map((e) => e.eventId))
         const cut = (batch.skipped ?? []).map((s) => `${s.seriesId}_`)
@@ -163,6 +192,7 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
               }
               : {})
           })
+          yield* Effect.flatten(Ref.get(unflushed))
           yield* flushSteps
           yield* history.writeSummary(summary).pipe(
             Effect.catchAll((error) => Effect.logError("cannot write the run summary", error))

@@ -27,4 +27,8 @@ export class LedgerEntry extends Schema.Class<LedgerEntry>("LedgerEntry")({
 export class EventLedger extends Context.Tag("Agents/EventLedger")<EventLedger, {
   readonly lookup: (calendarId: string, eventId: string) => Effect.Effect<Option.Option<LedgerEntry>>
   readonly record: (calendarId: string, eventId: string, entry: LedgerEntry) => Effect.Effect<void>
+  /** The entries of many events at once (a cycle reads its calendar in chunks, not event by event). */
+  readonly lookupMany: (calendarId: string, eventIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, LedgerEntry>>
+  /** Many entries in one go (one transaction where the store has them). */
+  readonly recordMany: (calendarId: string, entries: ReadonlyArray<readonly [eventId: string, entry: LedgerEntry]>) => Effect.Effect<void>
 }>() {}

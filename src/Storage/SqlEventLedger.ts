@@ -37,10 +37,36 @@ const toEntry = (row: typeof Row.Type) =>
 
 const encodeDetail = Schema.encode(Detail)
 
+/** SQLite allows 999 parameters per statement in older builds; PostgreSQL far more. */
+const CHUNK = 500
+
 export const SqlEventLedgerLive = Layer.effect(
   EventLedger,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const decodeRow = Schema.decodeUnknown(Row)
+
+    const upsert = (calendarId: string, eventId: string, entry: LedgerEntry) =>
+      Effect.gen(function*() {
+        const detail = entry.trigger === undefined && entry.company === undefined
+          ? null
+          : yield* encodeDetail({ trigger: entry.trigger, company: entry.company })
+        const row = {
+          calendar_id: calendarId,
+          event_id: eventId,
+          fingerprint: entry.fingerprint,
+          status: entry.status,
+          rules_hash: entry.rules_hash,
+          execution_id: entry.execution_id ?? null,
+          revision: entry.revision ?? null,
+          detail,
+          recorded_at: entry.recorded_at
+        }
+        yield* sql`INSERT INTO li_events ${sql.insert(row)}
+          ON CONFLICT (calendar_id, event_id) DO UPDATE SET fingerprint = ${row.fingerprint}, status = ${row.status},
+          rules_hash = ${row.rules_hash}, execution_id = ${row.execution_id}, revision = ${row.revision},
+          detail = ${row.detail}, recorded_at = ${row.recorded_at}`
+      })
 
     return EventLedger.of({
       lookup: (calendarId, eventId) =>
@@ -49,33 +75,29 @@ export const SqlEventLedgerLive = Layer.effect(
           Effect.flatMap((rows) =>
             rows[0] === undefined
               ? Effect.succeed(Option.none())
-              : Schema.decodeUnknown(Row)(rows[0]).pipe(Effect.map((row) => Option.some(toEntry(row))))
+              : decodeRow(rows[0]).pipe(Effect.map((row) => Option.some(toEntry(row))))
           ),
           // A database we cannot read is not something an event can recover from.
           Effect.orDie,
           Effect.withSpan("EventLedger.lookup")
         ),
       record: (calendarId, eventId, entry) =>
+        upsert(calendarId, eventId, entry).pipe(Effect.orDie, Effect.withSpan("EventLedger.record")),
+      lookupMany: (calendarId, eventIds) =>
         Effect.gen(function*() {
-          const detail = entry.trigger === undefined && entry.company === undefined
-            ? null
-            : yield* encodeDetail({ trigger: entry.trigger, company: entry.company })
-          const row = {
-            calendar_id: calendarId,
-            event_id: eventId,
-            fingerprint: entry.fingerprint,
-            status: entry.status,
-            rules_hash: entry.rules_hash,
-            execution_id: entry.execution_id ?? null,
-            revision: entry.revision ?? null,
-            detail,
-            recorded_at: entry.recorded_at
+          const found = new Map<string, LedgerEntry>()
+          for (let i = 0; i < eventIds.length; i += CHUNK) {
+            const rows = yield* sql<{ readonly event_id: string }>`SELECT event_id, fingerprint, status, rules_hash,
+                execution_id, revision, detail, recorded_at FROM li_events
+              WHERE calendar_id = ${calendarId} AND ${sql.in("event_id", eventIds.slice(i, i + CHUNK))}`
+            for (const row of rows) found.set(row.event_id, toEntry(yield* decodeRow(row)))
           }
-          yield* sql`INSERT INTO li_events ${sql.insert(row)}
-            ON CONFLICT (calendar_id, event_id) DO UPDATE SET fingerprint = ${row.fingerprint}, status = ${row.status},
-            rules_hash = ${row.rules_hash}, execution_id = ${row.execution_id}, revision = ${row.revision},
-            detail = ${row.detail}, recorded_at = ${row.recorded_at}`
-        }).pipe(Effect.orDie, Effect.withSpan("EventLedger.record"))
+          return found
+        }).pipe(Effect.orDie, Effect.withSpan("EventLedger.lookupMany", { attributes: { events: eventIds.length } })),
+      recordMany: (calendarId, entries) =>
+        entries.length === 0 ? Effect.void : sql.withTransaction(
+          Effect.forEach(entries, ([eventId, entry]) => upsert(calendarId, eventId, entry), { discard: true })
+        ).pipe(Effect.orDie, Effect.withSpan("EventLedger.recordMany", { attributes: { events: entries.length } }))
     })
   })
 )
