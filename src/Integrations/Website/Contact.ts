@@ -64,7 +64,7 @@ export const phones = (lines: ReadonlyArray<string>, links: ReadonlyArray<{ href
   // International numbers stand out without a label ("call us on +44 20 7946 0321"); a fax's never counts.
   const international = lines.flatMap((line) =>
     Array.from(line.matchAll(/(?<![\d\w+])\+\d{1,3}[\s./-]*(?:\(0\)\s*)?\(?\d[\d\s()./-]{5,20}\d/gu), (m) => ({ m, line }))
-      .filter(({ m, line }) => !/fax/iu.test(line.slice(Math.max(0, (m.index ?? 0) - 16), m.index)))
+      .filter(({ m, line }) => !/fax|(?:^|[\s|·•,;])f\.?\s*:?\s*$/iu.test(line.slice(Math.max(0, (m.index ?? 0) - 16), m.index)))
       .map(({ m }) => m[0])
   )
   return [...fromLinks, ...fromText, ...international]

@@ -20,7 +20,7 @@ import {
   withoutGeneralPartner
 } from "./Legal.js"
 import { resolveOnSite } from "./Links.js"
-import { hasLegalForm, personKey } from "./Names.js"
+import { companyNameAt, hasLegalForm, personKey } from "./Names.js"
 
 export interface PageInput {
   readonly url: string
@@ -130,6 +130,8 @@ export const extractPage = (input: PageInput, thisYear: number): Array<FactCandi
     else if (legalText) add("legal_name", kind === "imprint" ? 0 : 10 + k, [name])
   }
   add("legal_name", 40, metaValues(doc, "og:site_name").filter(hasLegalForm))
+  // "Kessler Antriebstechnik GmbH entwickelt …": a description that starts with the name.
+  add("legal_name", 45, metaValues(doc, "description", "og:description").flatMap((d) => companyNameAt(d) ?? []))
 
   add("description", kind === "home" ? 10 : 13, metaValues(doc, "description"))
   add("description", kind === "home" ? 11 : 14, metaValues(doc, "og:description", "twitter:description"))

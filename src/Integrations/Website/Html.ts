@@ -88,12 +88,13 @@ export const parseHtml = (html: string): PageDoc => {
     return "body"
   }
   const flush = () => {
-    const text = collapse(buffer)
+    // Table cells stay apart by a tab: "Geschäftsführer\tMax Muster".
+    const text = buffer.split("\t").map(collapse).filter((cell) => cell !== "").join("\t")
     buffer = ""
     if (text !== "") lines.push({ text, tag: blockTag(), region: region() })
   }
   const addText = (text: string) => {
-    buffer += text
+    buffer += text.replace(/\t/g, " ")
     if (anchor !== undefined) anchor.text += text
     if (heading !== undefined) heading.text += text
     for (const p of props) p.text += text
@@ -112,7 +113,7 @@ export const parseHtml = (html: string): PageDoc => {
       }
       if (skipping === 0 && !skipHere) {
         if (BLOCK.has(name) || name === "br" || name === "tr") flush()
-        else if (CELL.has(name) && collapse(buffer) !== "") buffer += " \t "
+        else if (CELL.has(name) && collapse(buffer) !== "") buffer += "\t"
         if (name === "a" && attribs["href"] !== undefined) {
           anchor = { href: attribs["href"], text: "", alt: attribs["title"] ?? attribs["aria-label"] ?? "" }
         }

@@ -56,14 +56,20 @@ const Texts = Schema.transform(Schema.Unknown, Schema.Array(Schema.String), {
   encode: (texts) => texts
 })
 
+const ENGLISH_ORDER = /^(?:US|USA|United States(?: of America)?|CA|Canada|GB|UK|United Kingdom|IE|Ireland|AU|Australia|NZ)$/i
+
 const addressOf = (u: unknown): Array<string> => {
   if (Array.isArray(u)) return u.flatMap(addressOf)
   if (typeof u === "string") return textsOf(u)
   if (!isRecord(u)) return []
   const part = (key: string) => textsOf(u[key])[0]
-  const city = [part("postalCode"), part("addressLocality")].filter((p) => p !== undefined).join(" ")
-  const parts = [part("streetAddress"), city, part("addressRegion"), part("addressCountry")]
-    .filter((p): p is string => p !== undefined && p !== "")
+  const country = part("addressCountry")
+  const join = (...xs: ReadonlyArray<string | undefined>) => xs.filter((x) => x !== undefined && x !== "").join(" ")
+  // Each country writes its postcode where its letters expect it.
+  const town = ENGLISH_ORDER.test(country ?? "")
+    ? [part("addressLocality"), join(part("addressRegion"), part("postalCode"))]
+    : [join(part("postalCode"), part("addressLocality"))]
+  const parts = [part("streetAddress"), ...town, country].filter((p): p is string => p !== undefined && p !== "")
   return parts.length === 0 ? [] : [parts.join(", ")]
 }
 

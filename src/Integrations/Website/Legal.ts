@@ -97,11 +97,16 @@ export const registerCourt = (text: string): string | undefined => {
 
 /** "DE812345678", "ATU12345678", "CHE-123.456.789 MWST", "GB123456789". */
 export const vatId = (text: string): string | undefined => {
-  const labelled = /(?:USt\.?[-\s]?Id(?:ent)?(?:\.|ifikations)?[-\s]?(?:Nr\.?|nummer)?|Umsatzsteuer[-\s]?(?:Identifikationsnummer|ID)|VAT(?:\s(?:Reg(?:istration)?\.?|ID|No\.?|number))*|UID(?:[-\s]?Nr\.?)?|MWST[-\s]?Nr\.?)([^\n]{0,90}(?:\n[^\n]{0,40})?)/iu.exec(text)
-  const scope = labelled?.[1] ?? ""
-  const id = /\b(DE\s?\d{3}\s?\d{3}\s?\d{3}|ATU\s?\d{8}|CHE[-\s]?\d{3}[.\s]?\d{3}[.\s]?\d{3}(?:\s?(?:MWST|TVA|IVA))?|GB\s?\d{3}\s?\d{4}\s?\d{2}(?:\d{3})?|[A-Z]{2}\s?[0-9A-Z]{8,12})\b/u.exec(scope)
-  const value = id?.[1]?.replace(/\s(?=\d)|(?<=\d)\s(?=\d)/g, "")
-  return value !== undefined && (value.match(/\d/g)?.length ?? 0) >= 6 ? value : undefined
+  const label = /(?:USt\.?[-\s]?Id(?:ent)?(?:\.|ifikations)?[-\s]?(?:Nr\.?|nummer)?|Umsatzsteuer[-\s]?(?:Identifikationsnummer|ID)|VAT(?:\s(?:Reg(?:istration)?\.?|ID|No\.?|number))*|UID(?:[-\s]?Nr\.?)?|MWST[-\s]?Nr\.?|Mehrwertsteuernummer)/giu
+  // A heading ("Umsatzsteuer-ID") may come before the line that gives the number: try every label.
+  for (const labelled of text.matchAll(label)) {
+    const after = text.slice((labelled.index ?? 0) + labelled[0].length)
+    const scope = /^[^\n]{0,90}(?:\n[^\n]{0,90})?/u.exec(after)?.[0] ?? ""
+    const id = /\b(DE\s?\d{3}\s?\d{3}\s?\d{3}|ATU\s?\d{8}|CHE[-\s]?\d{3}[.\s]?\d{3}[.\s]?\d{3}(?:\s?(?:MWST|TVA|IVA))?|GB\s?\d{3}\s?\d{4}\s?\d{2}(?:\d{3})?|[A-Z]{2}\s?[0-9A-Z]{8,12})\b/u.exec(scope)
+    const value = id?.[1]?.replace(/\s(?=\d)|(?<=\d)\s(?=\d)/g, "")
+    if (value !== undefined && (value.match(/\d/g)?.length ?? 0) >= 6) return value
+  }
+  return undefined
 }
 
 // ---- people
@@ -127,7 +132,7 @@ const DIRECTOR_LABEL = [
 
 /** The people named as managing directors / board / owner. */
 // "Geschäftsführer der Komplementärin:", "Directors of the Company:"
-const LABEL_QUALIFIER = "(?:\\s+(?:der|des|of\\s+the)\\s+[\\p{L}-]+(?:\\s+[\\p{L}-]+)?(?=\\s*:))?"
+const LABEL_QUALIFIER = "(?:\\s+(?:der|des|of\\s+the)\\s+[\\p{L}-]+(?:\\s+[\\p{L}-]+)?(?=\\s*(?::|$)))?"
 
 export const managingDirectors = (lines: ReadonlyArray<string>): Array<string> =>
   labeledValues(lines, `(?:${DIRECTOR_LABEL})${LABEL_QUALIFIER}`, true)

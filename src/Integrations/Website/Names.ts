@@ -40,7 +40,7 @@ export const companyNameAt = (text: string): string | undefined => {
   return name
 }
 
-const TITLE = /^(?:Dr\.|Prof\.|Dipl\.-?[\p{L}.]*|Ing\.|Mag\.|MBA|M\.\s?Sc\.|B\.\s?Sc\.|M\.\s?A\.|LL\.\s?M\.|h\.\s?c\.|rer\.|nat\.|med\.|phil\.|oec\.|pol\.|jur\.|techn\.|habil\.|PhD|Ph\.D\.|Dr\.-Ing\.|Betriebswirt)$/u
+const TITLE = /^(?:Dr\.|DDr\.|Prof\.|Dipl\.-?[\p{L}.]*|Ing\.|DI|Mag\.|Mag\.\s?\(FH\)|Dkfm\.|Bakk\.|MSc|BSc|MA|MBA|M\.\s?Sc\.|B\.\s?Sc\.|M\.\s?A\.|LL\.\s?M\.|h\.\s?c\.|rer\.|nat\.|med\.|phil\.|oec\.|pol\.|jur\.|techn\.|habil\.|PhD|Ph\.D\.|Dr\.-Ing\.|Betriebswirt)$/u
 const SALUTATION = /^(?:Herr|Herrn|Frau|Mr\.?|Mrs\.?|Ms\.?|Miss|Sir|Dame)$/u
 const PARTICLE = /^(?:von|vom|van|der|den|de|da|di|du|del|zu|zur|la|le|ten|ter|bin|al)$/u
 const NAME_WORD = /^\p{Lu}(?:[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?|\.|\p{Ll}*\p{Lu}\p{Ll}+|['’]\p{Lu}\p{Ll}+)$/u
