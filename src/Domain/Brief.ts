@@ -1,7 +1,7 @@
 /**
  * The meeting brief: what the dossier PDF shows, as plain data (structs, so an object literal is a
  * brief; `Schema.decodeUnknown(Brief)` checks one from elsewhere). It is a view model, built from
- * a dossier by whoever renders it; the renderer (`Integrations/DossierPdf.ts`) knows nothing else.
+ * a dossier by whoever renders it; the renderer (`Reporting/DossierPdf.ts`) knows nothing else.
  * Every string is shown as given (cleaned of control characters); nothing here is formatted later,
  * so `meeting.when` arrives already written for the reader ("Thu 26 Nov 2026, 10:00–11:00 CET").
  */

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect } from "vitest"
 import { Brief, type BriefKeyFact } from "../../src/Domain/Brief.js"
-import { BriefPdfLimits, fontFiles, renderBriefPdf } from "../../src/Integrations/DossierPdf.js"
+import { BriefPdfLimits, fontFiles, renderBriefPdf } from "../../src/Reporting/DossierPdf.js"
 import { packageRoot } from "../../src/Paths.js"
 import { emptyBrief, HARD_NAMES, measureBriefPdf, pageCount, typicalBrief } from "../support/briefPdf.js"
 
@@ -350,7 +350,7 @@ describe("dossier PDF from an esbuild bundle", () => {
         [
           `import { Effect } from "effect"`,
           `import { writeFileSync } from "node:fs"`,
-          `import { renderBriefPdf } from ${JSON.stringify(path.join(packageRoot, "src/Integrations/DossierPdf.ts"))}`,
+          `import { renderBriefPdf } from ${JSON.stringify(path.join(packageRoot, "src/Reporting/DossierPdf.ts"))}`,
           `import { typicalBrief } from ${JSON.stringify(path.join(packageRoot, "test/support/briefPdf.ts"))}`,
           `writeFileSync(process.argv[2], await Effect.runPromise(renderBriefPdf(typicalBrief())))`
         ].join("\n")

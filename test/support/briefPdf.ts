@@ -4,7 +4,7 @@
  */
 import { Effect } from "effect"
 import type { Brief } from "../../src/Domain/Brief.js"
-import { renderBriefPdf } from "../../src/Integrations/DossierPdf.js"
+import { renderBriefPdf } from "../../src/Reporting/DossierPdf.js"
 
 /** Names no PDF standard font can print: they must come back from pdftotext exactly. */
 export const HARD_NAMES = ["Müller", "Şahin Yıldız", "Dvořák", "Łódź", "Šarić", "ẞ"] as const
