@@ -57,6 +57,7 @@ beforeAll(async () => {
     "hofmann-feinkost.de",
     "northwind-analytics.co.uk",
     "weber-elektro.de",
+    "kraemer-werkzeuge.de",
     "offline-gmbh.de",
     "gateway-fehler.de",
     "langsam-bau.de",
@@ -263,6 +264,26 @@ describe("the proxy refuses CONNECT to port 443 for a site (Elektro Weber)", () 
     expect(valuesOf(r, "managing_director")).toEqual(["Stefan Weber"])
     expect(valuesOf(r, "register_number")).toEqual(["HRA 701234"])
     expect(new Set([...sourcesOf(r, "legal_name"), ...sourcesOf(r, "register_number")])).toEqual(new Set(["http://weber-elektro.de/impressum.html"]))
+  })
+})
+
+describe("an old site whose root only forwards by meta refresh (Krämer Werkzeuge)", () => {
+  it("follows the refresh to the real homepage and crawls from there", () => {
+    const r = result("kraemer-werkzeuge.de")
+    expect(r.status).toBe("completed")
+    expect(r.homepage).toBe("https://kraemer-werkzeuge.de/de/index.html")
+    expect(r.pages.map((p) => p.kind)).toEqual(expect.arrayContaining(["home", "home", "imprint", "about", "contact"]))
+    expect(r.facts.filter((f) => f.source.url === "https://kraemer-werkzeuge.de/")).toEqual([])
+  })
+
+  it("reads the e-mail behind Cloudflare's protection, the founding year of a family firm, the phone", () => {
+    const r = result("kraemer-werkzeuge.de")
+    expect(valuesOf(r, "email")).toEqual(["info@kraemer-werkzeuge.de"])
+    expect(valuesOf(r, "founding_year")).toEqual(["1921"])
+    expect(valuesOf(r, "phone")).toEqual(["0212 23 45 60"])
+    expect(valuesOf(r, "managing_director")).toEqual(["Heinz Krämer"])
+    expect(valuesOf(r, "register_court")).toEqual(["Amtsgericht Wuppertal"])
+    expect(valuesOf(r, "description")[0]).toMatch(/^Krämer fertigt Scheren, Messer und Zangen/)
   })
 })
 

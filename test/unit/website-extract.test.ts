@@ -137,6 +137,31 @@ describe("a homepage", () => {
   })
 })
 
+describe("contact details written to keep robots out", () => {
+  it("Cloudflare's e-mail protection, [at]/(dot) spellings, entities; the fax stays out", () => {
+    const hex = "5c35323a331c3a352e313d713e39352f2c353930723839" // info@firma-beispiel.de
+    const { values } = factsFrom(
+      `<p>E-Mail: <a href="/cdn-cgi/l/email-protection#${hex}"><span class="__cf_email__" data-cfemail="${hex}">[email&#160;protected]</span></a></p>
+       <p>vertrieb (at) firma-beispiel.de · buchhaltung&#64;firma-beispiel.de</p>
+       <p>Telefon (Zentrale): 089 / 12 34 56-0 · Telefax: 089 / 12 34 56-99 · F +49 89 123456-98</p>`,
+      "https://firma-beispiel.de/kontakt",
+      "firma-beispiel.de",
+      "contact"
+    )
+    expect(values("email")).toHaveLength(3)
+    expect(values("email")).toEqual(expect.arrayContaining(["info@firma-beispiel.de", "vertrieb@firma-beispiel.de", "buchhaltung@firma-beispiel.de"]))
+    expect(values("phone")).toEqual(["089 / 12 34 56-0"])
+  })
+})
+
+describe("a homepage that does not say its language", () => {
+  it("is German or English by its words", () => {
+    const german = "<p>Wir sind ein Familienunternehmen und fertigen für unsere Kunden Maschinen, die nicht nur schnell sind, sondern auch mit der Zeit gehen. Die Qualität ist das, was uns und unsere Kunden verbindet, und das seit vielen Jahren mit der gleichen Sorgfalt für Sie.</p>"
+    expect(factsFrom(`<html><body>${german}</body></html>`, "https://x.de/", "x.de", "home").one("language")).toBe("de")
+    expect(factsFrom(`<html><body><p>Hello</p></body></html>`, "https://x.de/", "x.de", "home").one("language")).toBeUndefined()
+  })
+})
+
 describe("JSON-LD, tolerantly", () => {
   it("repairs trailing commas, raw line breaks in strings, HTML comment wrappers and blocks written back to back", () => {
     expect(parseJsonLd(`{"name": "A GmbH", "sameAs": ["x",],}`)).toEqual({ name: "A GmbH", sameAs: ["x"] })

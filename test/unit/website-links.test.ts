@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseHtml } from "../../src/Integrations/Website/Html.js"
-import { type Candidate, candidateLinks, type LinkKind, nextLink, scoreLink } from "../../src/Integrations/Website/Links.js"
+import { type Candidate, candidateLinks, type LinkKind, nextLink, onwardFrom, scoreLink } from "../../src/Integrations/Website/Links.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const fixture = (name: string) => parseHtml(readFileSync(path.join(here, "..", "fixtures", "websites", name), "utf8"))
@@ -108,5 +108,21 @@ describe("scoreLink", () => {
     expect(scoreLink("https://www.firma.de/impressum-datenschutz", "Impressum & Datenschutz", home, "de")?.kind).toBe("imprint")
     expect(scoreLink("https://www.firma.de/datenschutz", "Datenschutz", home, "de")).toBeUndefined()
     expect(scoreLink("https://www.firma.de/produkte/kompressoren", "Kompressoren", home, "de")?.kind).toBe("products")
+  })
+})
+
+describe("a homepage that only sends visitors on", () => {
+  it("follows a meta refresh on the site", () => {
+    const doc = parseHtml(`<html><head><meta http-equiv="Refresh" content="0; URL='/de/start.html'"></head><body></body></html>`)
+    expect(onwardFrom(doc, "https://www.firma.de/", ["firma.de"])).toBe("https://www.firma.de/de/start.html")
+    const away = parseHtml(`<meta http-equiv="refresh" content="0;url=https://www.anderswo.com/">`)
+    expect(onwardFrom(away, "https://www.firma.de/", ["firma.de"])).toBeUndefined()
+  })
+
+  it("a choice of languages: German for a .de/.at/.ch site, English otherwise", () => {
+    const doc = parseHtml(`<a href="/en/">English</a> <a href="/de/index.php">Deutsch</a> <a href="/fr/">Français</a>`)
+    expect(onwardFrom(doc, "https://www.firma.at/", ["firma.at"])).toBe("https://www.firma.at/de/index.php")
+    expect(onwardFrom(doc, "https://www.firma.com/", ["firma.com"])).toBe("https://www.firma.com/en/")
+    expect(onwardFrom(parseHtml(`<a href="/produkte/">Produkte</a>`), "https://www.firma.de/", ["firma.de"])).toBeUndefined()
   })
 })

@@ -5,18 +5,34 @@
  */
 import { isWithinAny } from "../../Domain/WebDomain.js"
 
-const EMAIL = /[\p{L}\d][\p{L}\d._%+-]*@(?:[\p{L}\d-]+\.)+[a-z]{2,24}/giu
+// Bounded runs keep the scan linear on long tokens.
+const EMAIL = /[\p{L}\d][\p{L}\d._%+-]{0,63}@(?:[\p{L}\d-]{1,63}\.){1,6}[a-z]{2,24}/giu
 const AT = String.raw`\s*(?:\[\s*(?:at|ät)\s*\]|\(\s*(?:at|ät)\s*\)|\{\s*at\s*\}|\s\(@\)\s|\s\[@\]\s)\s*`
 const DOT = String.raw`(?:\.|\s*\[\s*(?:dot|punkt)\s*\]\s*|\s*\(\s*(?:dot|punkt)\s*\)\s*)`
-const OBFUSCATED = new RegExp(String.raw`([\p{L}\d][\p{L}\d._%+-]*)${AT}((?:[\p{L}\d-]+${DOT})+[a-z]{2,24})\b`, "giu")
+const OBFUSCATED = new RegExp(String.raw`([\p{L}\d][\p{L}\d._%+-]{0,63})${AT}((?:[\p{L}\d-]{1,63}${DOT}){1,6}[a-z]{2,24})\b`, "giu")
 const NOT_EMAIL_END = /\.(?:png|jpe?g|gif|svg|webp|css|js)$/iu
 
 const normalizeEmail = (email: string): string =>
   email.replace(new RegExp(DOT, "giu"), ".").replace(/\s+/g, "").toLowerCase()
 
-/** E-mail addresses in `text` and `hrefs`, the site's own first; others only when the site shows none of its own. */
-export const emails = (text: string, hrefs: ReadonlyArray<string>, siteDomains: ReadonlyArray<string>): Array<string> => {
+/** Cloudflare's e-mail protection: the first byte is the key the others are XORed with. */
+export const decodeCfEmail = (hex: string): string | undefined => {
+  if (!/^(?:[0-9a-f]{2}){2,}$/i.test(hex)) return undefined
+  const bytes = hex.match(/../g)?.map((pair) => Number.parseInt(pair, 16)) ?? []
+  const key = bytes[0] ?? 0
+  return String.fromCharCode(...bytes.slice(1).map((b) => b ^ key))
+}
+
+/** E-mail addresses in `text` and `hrefs` (and Cloudflare-protected ones), the site's own first; others only when the site shows none of its own. */
+export const emails = (
+  text: string,
+  hrefs: ReadonlyArray<string>,
+  siteDomains: ReadonlyArray<string>,
+  protectedHex: ReadonlyArray<string> = []
+): Array<string> => {
   const found = [
+    ...protectedHex.flatMap((hex) => decodeCfEmail(hex) ?? []),
+    ...hrefs.flatMap((href) => /\/cdn-cgi\/l\/email-protection#([0-9a-f]+)/i.exec(href)?.[1] ?? []).flatMap((hex) => decodeCfEmail(hex) ?? []),
     ...hrefs.flatMap((href) => {
       if (!/^mailto:/i.test(href)) return []
       const address = decodeURIComponentSafe(href.slice(7).split("?")[0] ?? "")
@@ -40,7 +56,7 @@ const decodeURIComponentSafe = (s: string): string => {
   }
 }
 
-const PHONE_LABEL = /(?:^|[\s|·•,;(])(?:tel(?:efon)?|phone|telephone|fon|t|call(?: us)?|zentrale|hotline|mobil|mobile|ruf|switchboard)\.?\s*(?:[:.]\s*|\s)(?:(?:on|at|unter|an)\s+)?/iu
+const PHONE_LABEL = /(?:^|[\s|·•,;(])(?:tel(?:efon)?|phone|telephone|fon|t|call(?: us)?|zentrale|hotline|mobil|mobile|ruf|switchboard)\.?\s*(?:\s*\([^)]{1,24}\))?(?:[:.]\s*|\s)(?:(?:on|at|unter|an)\s+)?/iu
 const PHONE_NUMBER = /^((?:\+|00)\d{1,3}[\s./-]*(?:\(0\)\s*)?\(?\d[\d\s()./-]{4,20}\d|\(?0\d[\d\s()./-]{4,20}\d|\(\d{3}\)\s?\d{3}[-.\s]\d{4}|\d{3}[-.\s]\d{3}[-.\s]\d{4})/u
 
 const digitCount = (s: string) => s.replace(/\D/g, "").length
@@ -101,7 +117,9 @@ export const socialProfile = (href: string): string | undefined => {
     const match = network.path.exec(path)
     if (match === null) return undefined
     const canonicalHost = network.canonical === "" ? host.replace(/^(?:www|mobile|m)\./, "") : network.canonical
-    return `https://${canonicalHost}${match[0]}`
+    // A Facebook page without a name is its numeric id.
+    const id = match[0] === "/profile.php" ? url.searchParams.get("id") : null
+    return `https://${canonicalHost}${match[0]}${id === null ? "" : `?id=${id}`}`
   }
   return undefined
 }

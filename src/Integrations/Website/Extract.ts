@@ -81,11 +81,36 @@ const productLinks = (input: PageInput): Array<string> =>
     return under >= 0 && segments.length > under + 1 && isProductName(link.text) ? [link.text] : []
   })
 
+// Text written as prose: a paragraph, or a long line in a <div> on sites that use no <p>.
 const paragraphs = (doc: PageDoc): Array<string> =>
   doc.lines
-    .filter((line) => line.tag === "p" && line.region === "main" && line.text.length >= 80)
+    .filter((line) =>
+      line.region === "main" &&
+      ((line.tag === "p" && line.text.length >= 80) || (line.tag === "div" && line.text.length >= 120)) &&
+      /[.!]$/.test(line.text) && line.text.split(" ").length >= 12
+    )
     .map((line) => line.text)
-    .filter((text) => !/cookie|javascript|browser|datenschutzerklärung|privacy policy/iu.test(text))
+    .filter((text) => !/cookie|javascript|browser|datenschutz|privacy|\u00a9|©/iu.test(text))
+
+const GERMAN = /\b(?:und|der|die|das|mit|für|wir|sie|ist|nicht|auf|unsere?|ihre?)\b/giu
+const ENGLISH = /\b(?:and|the|with|for|we|you|is|not|our|your|of)\b/giu
+
+/** German or English by their commonest words, when the page does not say. */
+const languageOfText = (text: string): string | undefined => {
+  const sample = text.slice(0, 20_000)
+  const de = sample.match(GERMAN)?.length ?? 0
+  const en = sample.match(ENGLISH)?.length ?? 0
+  return de + en < 8 ? undefined : de > en * 1.5 ? "de" : en > de * 1.5 ? "en" : undefined
+}
+
+/** Lines in reading order for legal facts: the page's main content before header, navigation and footer. */
+const mainFirst = (doc: PageDoc): Array<string> => [
+  ...doc.lines.filter((line) => line.region === "main").map((line) => line.text),
+  ...doc.lines.filter((line) => line.region !== "main").map((line) => line.text)
+]
+
+/** Very long lines are prose or data, not an Impressum entry; cutting them keeps every pattern fast. */
+const MAX_LINE = 2000
 
 const primaryLanguage = (tag: string | undefined): string | undefined => {
   const primary = tag?.trim().split(/[-_]/)[0]?.toLowerCase()
@@ -100,7 +125,7 @@ export const extractPage = (input: PageInput, thisYear: number): Array<FactCandi
   const add = (field: WebsiteField, rank: number, values: ReadonlyArray<string>) => {
     for (const value of values) out.push({ field, value, url: input.url, retrievedAt: input.retrievedAt, rank })
   }
-  const texts = doc.lines.map((line) => line.text)
+  const texts = mainFirst(doc).map((text) => text.slice(0, MAX_LINE))
   const joined = texts.join("\n")
   const jsonLd = readJsonLd(doc.jsonLd)
   const onSite = jsonLd.organizations.filter((org) =>
@@ -154,14 +179,15 @@ export const extractPage = (input: PageInput, thisYear: number): Array<FactCandi
   add("product", kind === "products" || kind === "services" ? 15 : 20, productLinks(input))
 
   const hrefs = doc.links.map((l) => l.href)
-  add("email", k, emails(joined, hrefs, input.siteDomains))
+  add("email", k, emails(joined, hrefs, input.siteDomains, doc.cfEmails))
   add("phone", k, phones(texts, doc.links))
   add("social_link", kind === "home" ? 1 : 2, hrefs.flatMap((h) => socialProfile(h) ?? []))
 
   if (kind === "home") {
     const language = primaryLanguage(doc.lang) ??
       primaryLanguage(metaValues(doc, "content-language")[0] ?? input.contentLanguage?.split(",")[0]) ??
-      primaryLanguage(metaValues(doc, "og:locale")[0])
+      primaryLanguage(metaValues(doc, "og:locale")[0]) ??
+      languageOfText(joined)
     add("language", 0, language === undefined ? [] : [language])
   }
   return out

@@ -29,6 +29,8 @@ export interface PageDoc {
   /** `name`/`property`/`http-equiv` (lower-cased) → content, in document order. */
   readonly metas: ReadonlyArray<readonly [string, string]>
   readonly jsonLd: ReadonlyArray<string>
+  /** Cloudflare's e-mail protection: the `data-cfemail` hex strings. */
+  readonly cfEmails: ReadonlyArray<string>
   /** Microdata: `itemprop` → text (or `content`/`href`). */
   readonly microdata: ReadonlyArray<readonly [string, string]>
   readonly lines: ReadonlyArray<Line>
@@ -44,7 +46,8 @@ const BLOCK = new Set([
 const CELL = new Set(["td", "th"])
 const SKIP = new Set(["script", "style", "noscript", "template", "svg", "iframe", "object", "canvas", "head", "select"])
 const REGION = new Set<string>(["nav", "header", "footer", "aside", "main"])
-const BANNER = /(?:^|[\s_-])(?:cookie|consent|gdpr|cmp)(?:$|[\s_-])/i
+// Consent managers' containers (Cookiebot, OneTrust, Usercentrics, Borlabs, home-made "cookie-notice" …).
+const BANNER = /cookie|consent|gdpr|(?:^|[\s_-])cmp(?:$|[\s_-])|usercentrics|onetrust|borlabs/i
 
 export const collapse = (text: string): string => text.replace(/[\s\u00a0\u200b\u00ad]+/g, " ").trim()
 
@@ -61,6 +64,7 @@ export const parseHtml = (html: string): PageDoc => {
   const metas: Array<readonly [string, string]> = []
   const jsonLd: Array<string> = []
   const microdata: Array<readonly [string, string]> = []
+  const cfEmails: Array<string> = []
   const stack: Array<Open> = []
   let lang: string | undefined
   let base: string | undefined
@@ -102,7 +106,9 @@ export const parseHtml = (html: string): PageDoc => {
 
   const parser = new Parser({
     onopentag(name, attribs) {
-      const skipHere = SKIP.has(name) || BANNER.test(`${attribs["id"] ?? ""} ${name === "body" ? "" : attribs["class"] ?? ""}`)
+      const skipHere = SKIP.has(name) ||
+        (name !== "html" && name !== "body" && BANNER.test(`${attribs["id"] ?? ""} ${attribs["class"] ?? ""}`))
+      if (attribs["data-cfemail"] !== undefined) cfEmails.push(attribs["data-cfemail"])
       if (name === "script" && /ld\+json/i.test(attribs["type"] ?? "")) script = ""
       if (name === "html") lang = attribs["lang"] ?? attribs["xml:lang"]
       if (name === "base" && base === undefined && attribs["href"] !== undefined) base = attribs["href"]
@@ -141,6 +147,8 @@ export const parseHtml = (html: string): PageDoc => {
     onclosetag(name) {
       const top = stack.at(-1)
       if (top === undefined || top.name !== name) return
+      // The line ends while its element is still open, so it knows its tag and region.
+      if (skipping === 0 && (BLOCK.has(name) || name === "tr")) flush()
       stack.pop()
       if (top.skip) skipping--
       if (name === "script" && script !== undefined) {
@@ -162,11 +170,10 @@ export const parseHtml = (html: string): PageDoc => {
         const done = props.pop()
         if (done !== undefined && collapse(done.text) !== "") microdata.push([done.prop, collapse(done.text)])
       }
-      if (BLOCK.has(name) || name === "tr") flush()
     }
   }, { decodeEntities: true })
   parser.write(html)
   parser.end()
   flush()
-  return { lang, title: collapse(title), base, metas, jsonLd, microdata, lines, headings, links }
+  return { lang, title: collapse(title), base, metas, jsonLd, cfEmails, microdata, lines, headings, links }
 }

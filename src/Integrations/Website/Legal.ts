@@ -180,13 +180,15 @@ const YEAR = "(1[6-9]\\d\\d|20\\d\\d)"
 const FOUNDED = [
   new RegExp(`(?:gegründet|gründung(?:sjahr)?|founded|established|est\\.|incorporated)(?!\\p{L})[^.!?\\d]{0,40}?\\b${YEAR}\\b`, "iu"),
   new RegExp(`\\b${YEAR}\\b[^.!?]{0,60}?\\b(?:gegründet|founded|established)\\b`, "iu"),
-  new RegExp(`\\b(?:seit|since)\\s+(?:der\\s+)?(?:gründung|founding)\\s+(?:im\\s+jahr(?:e)?\\s+|in\\s+)?${YEAR}\\b`, "iu")
+  new RegExp(`\\b(?:seit|since)\\s+(?:der\\s+)?(?:gründung|founding)\\s+(?:im\\s+jahr(?:e)?\\s+|in\\s+)?${YEAR}\\b`, "iu"),
+  // "Familienunternehmen seit 1952", "family-owned since 1921": the weakest sign, tried last.
+  new RegExp(`(?:familienunternehmen|familienbetrieb|traditionsunternehmen|family[- ]owned|family business)[^.!?\\d]{0,20}?\\b(?:seit|since)\\s+${YEAR}\\b`, "iu")
 ]
 
 /** The year the company was founded, from "gegründet 1952", "founded in 2011", "1952 gegründet". */
 export const foundingYear = (lines: ReadonlyArray<string>, thisYear: number): string | undefined => {
-  for (const line of lines) {
-    for (const pattern of FOUNDED) {
+  for (const pattern of FOUNDED) {
+    for (const line of lines) {
       const year = pattern.exec(line)?.[1]
       if (year !== undefined && Number(year) <= thisYear) return year
     }

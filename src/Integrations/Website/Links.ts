@@ -28,7 +28,7 @@ const CATEGORIES: ReadonlyArray<Category> = [
   {
     kind: "imprint",
     weight: 100,
-    text: /impressum|imprint|legal notice|legal information|legal details|legal disclosure|site notice|anbieterkennzeichnung|offenlegung|herausgeber|corporate information|company information|company details|mentions légales|colophon/,
+    text: /impressum|imprint|legal notice|legal information|legal details|legal disclosure|site notice|anbieterkennzeichnung|pflichtangaben|offenlegung|herausgeber|corporate info|company info|company details|mentions légales|colophon/,
     path: /impressum|imprint|legal-?notice|legal-?disclosure|site-?notice|anbieterkennzeichnung|offenlegung|corporate-?information|company-?(?:information|details)|mentions-?legales|colophon/
   },
   { kind: "imprint", weight: 55, text: /^(?:legal|rechtliches|rechtliche hinweise|legal info)$/, path: /\/(?:legal|rechtliches)\/?$/ },
@@ -163,3 +163,28 @@ export const nextLink = (
   candidates
     .filter((c) => !seen.has(c.url) && (counts[c.kind] ?? 0) < QUOTA[c.kind])
     .reduce<Candidate | undefined>((best, c) => (best === undefined || c.score > best.score ? c : best), undefined)
+
+const LANGUAGE_ROOT = /^\/([a-z]{2})(?:[-_][a-z]{2})?\/?(?:index\.\w+|home(?:\.\w+)?|start(?:seite)?(?:\.\w+)?)?$/i
+
+/**
+ * Where a homepage that only sends visitors on leads: its meta refresh, else the language version
+ * to read (German for .de/.at/.ch, else English, else the first offered).
+ */
+export const onwardFrom = (doc: PageDoc, pageUrl: string, siteDomains: ReadonlyArray<string>): string | undefined => {
+  const refresh = doc.metas.find(([key]) => key === "refresh")?.[1]
+  const target = refresh === undefined ? undefined : /url\s*=\s*['"]?([^'";]+)/i.exec(refresh)?.[1]
+  const refreshed = target === undefined ? undefined : resolveOnSite(target.trim(), pageUrl, siteDomains)
+  if (refreshed !== undefined && refreshed !== pageUrl) return refreshed
+  const roots = doc.links.flatMap((link) => {
+    const url = resolveOnSite(link.href, pageUrl, siteDomains)
+    const language = url === undefined ? undefined : LANGUAGE_ROOT.exec(new URL(url).pathname)?.[1]?.toLowerCase()
+    return url === undefined || language === undefined || url === pageUrl ? [] : [{ url, language }]
+  })
+  const host = new URL(pageUrl).hostname
+  const preferred = /\.(?:de|at|ch|li)$/.test(host) ? ["de", "en"] : ["en", "de"]
+  for (const language of preferred) {
+    const found = roots.find((root) => root.language === language)
+    if (found !== undefined) return found.url
+  }
+  return roots[0]?.url
+}

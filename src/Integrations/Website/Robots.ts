@@ -32,6 +32,7 @@ const canonical = (path: string): string => {
 const toRegex = (pattern: string): RegExp => {
   const anchored = pattern.endsWith("$")
   const body = (anchored ? pattern.slice(0, -1) : pattern)
+    .replace(/\*+/g, "*")
     .split("*")
     .map((part) => canonical(part).replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
     .join(".*")

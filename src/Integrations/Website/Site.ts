@@ -24,7 +24,7 @@ import { decodePage } from "./Charset.js"
 import { extractPage, type FactCandidate, mergeFacts } from "./Extract.js"
 import { type Fetched, FetchError, fetchOnce } from "./Fetch.js"
 import { parseHtml } from "./Html.js"
-import { type Candidate, candidateLinks, type LinkKind, nextLink } from "./Links.js"
+import { type Candidate, candidateLinks, type LinkKind, nextLink, onwardFrom } from "./Links.js"
 import { allowAll, disallowAll, isAllowed, parseRobots, type Robots } from "./Robots.js"
 
 class BudgetExhausted extends Data.TaggedError("BudgetExhausted")<{ readonly what: string }> {}
@@ -251,11 +251,22 @@ export const researchSite = (
     const crawl = Effect.gen(function*() {
       const origin = yield* contact
       if (Option.isNone(origin)) return yield* Effect.fail("the site cannot be reached")
-      const home = yield* readPage("home", `${origin.value}/`).pipe(
+      let home = yield* readPage("home", `${origin.value}/`).pipe(
         Effect.mapError((error) =>
           typeof error === "string" ? error : `the homepage ${error._tag === "FetchError" ? error.url : `${origin.value}/`} ${describe(error, options.maxPageBytes)}`
         )
       )
+      // A homepage that only sends visitors on (meta refresh, a choice of languages) is not the homepage yet.
+      const first = candidateLinks(home.doc, home.url, home.url, siteDomains, undefined)
+      const onward = first.length > 0 ? undefined : onwardFrom(home.doc, home.url, siteDomains)
+      if (onward !== undefined) {
+        const chooser = home.url
+        const next = yield* Effect.either(readPage("home", httpOnly ? toHttp(onward) : onward))
+        if (next._tag === "Right") {
+          home = next.right
+          facts.splice(0, facts.length, ...facts.filter((fact) => fact.url !== chooser))
+        }
+      }
       homepage = home.url
       const language = home.doc.lang?.split(/[-_]/)[0]?.toLowerCase()
       const candidates: Array<Candidate> = candidateLinks(home.doc, home.url, home.url, siteDomains, language)
