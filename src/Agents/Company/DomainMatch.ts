@@ -4,42 +4,10 @@
  */
 import { domainToUnicode } from "node:url"
 import { cached } from "../../Domain/Text.js"
-import { MAX_NAME_WORDS, type Segment } from "./NameRules.js"
-import {
-  ARTICLES,
-  COMPANY_PREFIXES,
-  isConnector,
-  isLegalForm,
-  isNameWord,
-  LEGAL_FORMS,
-  norm,
-  PERSONAL_SALUTATIONS,
-  PLAIN_ASCII
-} from "./Vocabulary.js"
-
-// German domains spell umlauts out ("mueller"); some drop the dots ("muller"): both count.
-const TRANSLITERATIONS: Readonly<Record<string, string>> = {
-  ä: "ae",
-  ö: "oe",
-  ü: "ue",
-  æ: "ae",
-  œ: "oe",
-  ø: "oe",
-  å: "aa"
-}
-const TRANSLITERABLE = /[äöüæœøå]/g
-const NOT_ALPHANUMERIC = /[^\p{L}\p{N}]+/gu
-
-const squash = (text: string) => norm(text).replace(NOT_ALPHANUMERIC, "")
-
-/** "Müller" → ["mueller", "muller"], "Groß" → ["gross"], "Co." → ["co"]. */
-const spellings = (text: string): ReadonlyArray<string> => {
-  if (PLAIN_ASCII.test(text)) return [squash(text)]
-  const lower = text.normalize("NFC").toLowerCase()
-  const plain = squash(lower)
-  const transliterated = squash(lower.replace(TRANSLITERABLE, (letter) => TRANSLITERATIONS[letter] ?? letter))
-  return transliterated === plain ? [plain] : [transliterated, plain]
-}
+import { MAX_NAME_WORDS } from "./NameRules.js"
+import { nameWordAt, type Segment } from "./Segments.js"
+import { spell, type Spelled, spellings, squash } from "./Spelling.js"
+import { LEGAL_FORMS } from "./Vocabulary.js"
 
 /** A domain label (or a company name) as letters only, and the offsets where its words end. */
 export interface NameKey {
@@ -93,32 +61,9 @@ export const ownerLabel = (domain: string): string | undefined => {
 }
 
 // The same few companies' domains come back meeting after meeting: spelled out once.
-export const domainKeys = cached((domain: string): ReadonlyArray<NameKey> => keysOf((ownerLabel(domain) ?? "").split("-")))
-
-/** A word of a name as the matcher sees it. */
-interface Spelled {
-  readonly spellings: ReadonlyArray<string>
-  /** A legal form or connector: a domain may leave it out. */
-  readonly filler: boolean
-  readonly initial: string
-}
-
-const AMPERSAND = /[&+]/g
-const AMPERSAND_WORDS = ["und", "and"]
-
-// "&" is spelled out in domains as often as it is left out: "Müller & Söhne" ~ muellerundsoehne.de,
-// "1&1" ~ 1und1.de.
-const spell = cached((word: string): Spelled => {
-  const options = spellings(word)
-  const spelledOut = word.includes("&") || word.includes("+")
-    ? AMPERSAND_WORDS.flatMap((spelling) => spellings(word.replace(AMPERSAND, spelling)))
-    : []
-  return {
-    spellings: [...spelledOut, ...options],
-    filler: isConnector(word) || isLegalForm(word),
-    initial: (options[options.length - 1] ?? "").charAt(0)
-  }
-})
+export const domainKeys = cached((domain: string): ReadonlyArray<NameKey> =>
+  keysOf((ownerLabel(domain) ?? "").split("-"))
+)
 
 /**
  * Words a name may be in: `start`–`end` are name words; the spelling may run on past `end` into the
@@ -144,16 +89,16 @@ export const stretchOf = (words: ReadonlyArray<string>): Stretch => ({
  * words end a stretch; the words after "Herr"/"Mr." are a person's name and left out.
  */
 export const nameStretches = (segments: ReadonlyArray<Segment>, lowerCase: boolean): Array<Stretch> =>
-  segments.flatMap(({ words }) => {
-    const spelled = words.map(spell)
+  segments.flatMap(({ infos, words }) => {
+    const spelled = infos.map((info) => info.spelled)
     const stretches: Array<Stretch> = []
     let start = 0
     let person = false
-    for (const [i, word] of [...words, ""].entries()) {
-      const normalized = norm(word)
-      const salutation = PERSONAL_SALUTATIONS.has(normalized)
-      const breaks = i === words.length || salutation || COMPANY_PREFIXES.has(normalized) ||
-        ARTICLES.has(normalized) || !isNameWord(word, lowerCase)
+    for (let i = 0; i <= words.length; i++) {
+      const info = infos[i]
+      const salutation = info?.personal ?? false
+      const breaks = info === undefined || salutation || info.companyPrefix || info.article ||
+        !nameWordAt(infos, i, lowerCase)
       if (!breaks) continue
       if (i > start && !person) stretches.push({ words, spelled, start, end: i })
       start = i + 1

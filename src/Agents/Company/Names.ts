@@ -11,11 +11,10 @@ import {
   MAX_NAME_WORDS,
   type Name,
   type NameRule,
-  type Segment,
-  splitSegments,
   SUMMARY_RULES,
   titleCase
 } from "./NameRules.js"
+import { type Segment, splitSegments } from "./Segments.js"
 import { isConnector, isLegalForm, isSalutation, norm, wordSet } from "./Vocabulary.js"
 
 /** What, besides the text, tells a company's name from anything else. */
