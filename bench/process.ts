@@ -15,6 +15,8 @@ import { packageRoot } from "../src/Paths.js"
 import type { GeneratedCalendar } from "./generate.js"
 
 const mainJs = path.join(packageRoot, "dist", "app", "main.js")
+/** How `npm start`, `npm run once` and bin/lead-insights.js start node: measured as users run it. */
+export const NODE_FLAGS = ["--max-semi-space-size=1"] as const
 const GNU_TIME = "/usr/bin/time"
 
 let gnuTime: boolean | undefined
@@ -204,8 +206,8 @@ export const onceRun = (calendar: GeneratedCalendar, timeoutMs: number) =>
     const gnu = hasGnuTime()
     const timeFile = path.join(dir, "time.txt")
     const [command, args] = gnu
-      ? [GNU_TIME, ["-f", "%M", "-o", timeFile, process.execPath, mainJs, "once"]] as const
-      : [process.execPath, [mainJs, "once"]] as const
+      ? [GNU_TIME, ["-f", "%M", "-o", timeFile, process.execPath, ...NODE_FLAGS, mainJs, "once"]] as const
+      : [process.execPath, [...NODE_FLAGS, mainJs, "once"]] as const
     const exited = yield* runToExit(command, args, {
       cwd: dir,
       env,
@@ -273,7 +275,7 @@ export const idleFootprint = (timeoutMs = 60_000) =>
   Effect.async<IdleFootprint, Error>((resume) => {
     const dir = mkdtempSync(path.join(tmpdir(), "li-bench-idle-"))
     const t0 = performance.now()
-    const child = spawn(process.execPath, [mainJs, "run"], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, mainJs, "run"], {
       cwd: dir,
       env: { ...process.env, LOG_STORAGE_DIR: path.join(dir, "store") },
       stdio: ["ignore", "ignore", "pipe"]
