@@ -3,9 +3,10 @@ import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { PageKind, WebsiteField } from "../../src/Domain/WebsiteFacts.js"
-import { cleanValue, extractPage, mergeFacts } from "../../src/Integrations/Website/Extract.js"
+import { extractPage } from "../../src/Integrations/Website/Extract.js"
 import { parseHtml } from "../../src/Integrations/Website/Html.js"
 import { parseJsonLd, readJsonLd } from "../../src/Integrations/Website/JsonLd.js"
+import { cleanValue, mergeFacts } from "../../src/Integrations/Website/Merge.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const read = (name: string) => readFileSync(path.join(here, "..", "fixtures", "websites", name), "utf8")
@@ -134,6 +135,28 @@ describe("a homepage", () => {
     expect(values("product")).toEqual(expect.arrayContaining(["Getriebemotoren", "Servoantriebe", "Frequenzumrichter"]))
     expect(values("product")).not.toContain("Alle Produkte")
     expect(one("legal_name")).toBe("Kessler Antriebstechnik GmbH")
+  })
+})
+
+describe("register entries as Impressums write them", () => {
+  const register = (html: string) => {
+    const { one } = factsFrom(html, "https://f.de/impressum", "f.de", "imprint")
+    return [one("register_number"), one("register_court")]
+  }
+
+  it("court and number in their many spellings", () => {
+    expect(register("<p>Eingetragen beim Amtsgericht München unter HRB 123456</p>")).toEqual(["HRB 123456", "Amtsgericht München"])
+    expect(register("<p>Registergericht: AG Charlottenburg<br>HRB 98765 B</p>")).toEqual(["HRB 98765 B", "Amtsgericht Charlottenburg"])
+    expect(register("<p>Handelsregister: HRB 1234 AG Ulm</p>")).toEqual(["HRB 1234", "Amtsgericht Ulm"])
+    expect(register("<p>Sitz: Köln, Handelsregister des Amtsgerichts Köln, HRA 5512</p>")).toEqual(["HRA 5512", "Amtsgericht Köln"])
+    expect(register("<p>Genossenschaftsregister: Amtsgericht Hannover GnR 301</p>")).toEqual(["GnR 301", "Amtsgericht Hannover"])
+  })
+
+  it("PR in a sentence is not a register; the general partner's entry is not the company's", () => {
+    expect(register("<p>Unsere PR 2024: neue Kampagne</p><p>Amtsgericht Ulm, HRA 700</p>")[0]).toBe("HRA 700")
+    const kg = `<dl><dt>Persönlich haftende Gesellschafterin</dt><dd>Muster Verwaltungs-GmbH, Amtsgericht Ulm HRB 1</dd>
+      <dt>Registergericht</dt><dd>Amtsgericht Ulm, HRA 2</dd></dl>`
+    expect(register(kg)).toEqual(["HRA 2", "Amtsgericht Ulm"])
   })
 })
 

@@ -1,12 +1,11 @@
 /**
- * Facts from one page, and the merge of all pages' facts into the site's: each candidate carries
- * the page it came from and a rank (the Impressum is the authority on legal facts, JSON-LD and
- * meta tags on the description, …); one value per single-valued field, the best few for others,
- * duplicates folded, no U+FFFD or control character in any value. Pure.
+ * Facts from one page, each a candidate with the page it came from and a rank: the Impressum is
+ * the authority on legal facts, JSON-LD and meta tags on the description, product pages on
+ * products … (Merge picks among them). Pure.
  */
-import { FactSource, type PageKind, WebsiteFact, type WebsiteField } from "../../Domain/WebsiteFacts.js"
+import type { PageKind, WebsiteField } from "../../Domain/WebsiteFacts.js"
 import { addresses } from "./Address.js"
-import { emails, phoneKey, phones, socialProfile } from "./Contact.js"
+import { emails, phones, socialProfile } from "./Contact.js"
 import { collapse, type PageDoc } from "./Html.js"
 import { readJsonLd } from "./JsonLd.js"
 import {
@@ -20,7 +19,7 @@ import {
   withoutGeneralPartner
 } from "./Legal.js"
 import { resolveOnSite } from "./Links.js"
-import { companyNameAt, hasLegalForm, personKey } from "./Names.js"
+import { companyNameAt, hasLegalForm } from "./Names.js"
 
 export interface PageInput {
   readonly url: string
@@ -28,8 +27,6 @@ export interface PageInput {
   readonly kind: PageKind
   readonly doc: PageDoc
   readonly siteDomains: ReadonlyArray<string>
-  /** The Content-Language header, if any. */
-  readonly contentLanguage?: string | undefined
 }
 
 export interface FactCandidate {
@@ -90,7 +87,7 @@ const paragraphs = (doc: PageDoc): Array<string> =>
       /[.!]$/.test(line.text) && line.text.split(" ").length >= 12
     )
     .map((line) => line.text)
-    .filter((text) => !/cookie|javascript|browser|datenschutz|privacy|\u00a9|©/iu.test(text))
+    .filter((text) => !/cookie|javascript|browser|datenschutz|privacy|©/iu.test(text))
 
 const GERMAN = /\b(?:und|der|die|das|mit|für|wir|sie|ist|nicht|auf|unsere?|ihre?)\b/giu
 const ENGLISH = /\b(?:and|the|with|for|we|you|is|not|our|your|of)\b/giu
@@ -144,7 +141,7 @@ export const extractPage = (input: PageInput, thisYear: number): Array<FactCandi
     add("founding_year", 0, org.foundingDate.flatMap((d) => /\b(1[6-9]\d\d|20\d\d)\b/.exec(d)?.[1] ?? []))
     add("social_link", 0, org.sameAs.flatMap((u) => socialProfile(u) ?? []))
   }
-  add("product", 0 + k, jsonLd.offers.filter(isProductName))
+  add("product", k, jsonLd.offers.filter(isProductName))
   add("managing_director", 15, executivesOnTeamPage(jsonLd.people.map((p) => `${p.name}, ${p.jobTitle}`)))
 
   add("legal_name", 5, microValues(doc, "legalName").filter(hasLegalForm))
@@ -185,73 +182,10 @@ export const extractPage = (input: PageInput, thisYear: number): Array<FactCandi
 
   if (kind === "home") {
     const language = primaryLanguage(doc.lang) ??
-      primaryLanguage(metaValues(doc, "content-language")[0] ?? input.contentLanguage?.split(",")[0]) ??
+      primaryLanguage(metaValues(doc, "content-language")[0]) ??
       primaryLanguage(metaValues(doc, "og:locale")[0]) ??
       languageOfText(joined)
     add("language", 0, language === undefined ? [] : [language])
   }
   return out
-}
-
-// ---- merging
-
-const LIMIT: Readonly<Record<WebsiteField, number>> = {
-  legal_name: 1,
-  description: 3,
-  address: 1,
-  register_number: 1,
-  register_court: 1,
-  vat_id: 1,
-  managing_director: 6,
-  founding_year: 1,
-  product: 12,
-  email: 4,
-  phone: 3,
-  social_link: 10,
-  language: 1
-}
-
-const FIELD_ORDER: ReadonlyArray<WebsiteField> = Object.keys(LIMIT) as Array<WebsiteField>
-
-const MAX_LENGTH = 600
-
-/** A value fit for a fact: one line, no replacement or control characters, at most 600 characters. */
-export const cleanValue = (value: string): string => {
-  const flat = collapse(value.replace(/[\ufffd\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, ""))
-  if (flat.length <= MAX_LENGTH) return flat
-  const cut = flat.slice(0, MAX_LENGTH - 1)
-  const sentence = cut.lastIndexOf(". ")
-  return sentence > MAX_LENGTH / 2 ? cut.slice(0, sentence + 1) : `${cut.replace(/\s+\S*$/, "")}…`
-}
-
-const keyOf = (field: WebsiteField, value: string): string => {
-  switch (field) {
-    case "phone":
-      return phoneKey(value)
-    case "managing_director":
-      return personKey(value)
-    default:
-      return value.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "")
-  }
-}
-
-/** The site's facts: best first within each field, fields in dossier order. */
-export const mergeFacts = (candidates: ReadonlyArray<FactCandidate>): Array<WebsiteFact> => {
-  const cleaned = candidates
-    .map((c, order) => ({ ...c, value: cleanValue(c.value), order }))
-    .filter((c) => c.value !== "")
-    .sort((a, b) => a.rank - b.rank || a.order - b.order)
-  return FIELD_ORDER.flatMap((field) => {
-    const kept: Array<{ key: string; fact: WebsiteFact }> = []
-    for (const c of cleaned) {
-      if (c.field !== field || kept.length >= LIMIT[field]) continue
-      const key = keyOf(field, c.value)
-      const duplicate = kept.some((k) =>
-        k.key === key || (field === "description" && (k.key.includes(key) || key.includes(k.key)))
-      )
-      if (key === "" || duplicate) continue
-      kept.push({ key, fact: new WebsiteFact({ field, value: c.value, source: new FactSource({ url: c.url, retrieved_at: c.retrievedAt }) }) })
-    }
-    return kept.map((k) => k.fact)
-  })
 }

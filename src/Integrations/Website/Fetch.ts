@@ -4,7 +4,7 @@
  * pages, and no error page taken as content (4xx/5xx, a proxy's 502/504). Redirects come back as
  * such; Site follows them.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { type HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
 import { Data, Duration, Effect, type Scope, Stream } from "effect"
 
@@ -61,12 +61,11 @@ export const describeCause = (cause: unknown): string => {
 const transportDetail = (error: HttpClientError): string =>
   describeCause(error.cause ?? error.description ?? error.reason)
 
-/** A client for `fetchOnce`: the connection is aborted when the request's scope closes. */
-export const scopedClient = (client: HttpClient.HttpClient) => HttpClient.withScope(client)
-
 /**
- * GETs `url` once. The body is read only for a 2xx answer of the expected type, and at most
- * `maxBytes + one chunk` of it; `onBytes` hears of every chunk (for the site's tally).
+ * GETs `url` once with a client made by `HttpClient.withScope` (the connection is aborted when the
+ * request ends, also when the body is refused unread or cut at the limit). The body is read only
+ * for a 2xx answer of the expected type, and at most `maxBytes + one chunk` of it; `onBytes` hears
+ * of every chunk (for the site's tally).
  */
 export const fetchOnce = (
   client: HttpClient.HttpClient.With<HttpClientError, Scope.Scope>,

@@ -45,15 +45,20 @@ const GENERAL_PARTNER = /persönlich haftende|komplementär|general partner|mana
  */
 export const withoutGeneralPartner = (lines: ReadonlyArray<string>): Array<string> =>
   lines.flatMap((line, i) => {
+    // "Persönlich haftende Gesellschafterin:" as a label: the next line is about the partner.
     const previous = lines[i - 1] ?? ""
-    if (GENERAL_PARTNER.test(previous) && /:\s*$/.test(previous)) return []
+    if (GENERAL_PARTNER.test(previous) && (/:\s*$/.test(previous) || (previous.length <= 60 && !/\d/.test(previous)))) return []
     const at = line.search(GENERAL_PARTNER)
     return at < 0 ? [line] : at === 0 ? [] : [line.slice(0, at)]
   })
 
 /** "HRB 721234", "HRA 5012 B", "FN 123456a", "CHE-123.456.789", or a UK company number. */
 export const registerNumber = (text: string): string | undefined => {
-  const german = /\b(HR\s?[AB]|GnR|VR|PR|PartR)\s*(?:-?\s*(?:Nr\.?|No\.?|Nummer))?\s*[:.]?\s*(\d{1,7}(?:\s?[A-Z]{1,2}\b)?)/u.exec(text)
+  // "HRB 5012 B" (Berlin), "HRB 1234 HB" (Bremen); not the "AG" of "HRB 1234 AG Ulm".
+  const number = "\\s*(?:-?\\s*(?:Nr\\.?|No\\.?|Nummer))?\\s*[:.]?\\s*(\\d{1,7}(?:\\s?(?!AG\\b)[A-Z]{1,2}\\b)?)"
+  const german = new RegExp(`\\b(HR\\s?[AB])${number}`, "u").exec(text) ??
+    // Cooperative, association and partnership registers, named as such nearby ("PR" alone is too common).
+    new RegExp(`(?:register|gericht)[^\\n]{0,60}?\\b(GnR|VR|PartR|PR)${number}`, "iu").exec(text)
   if (german?.[1] !== undefined && german[2] !== undefined) {
     return `${german[1].replace(/\s/g, "")} ${german[2].trim()}`
   }
@@ -75,14 +80,17 @@ export const registerCourt = (text: string): string | undefined => {
   if (court?.[1] !== undefined && court[2] !== undefined) {
     const kind = court[1].replace(/s$/, "")
     const place = court[2]
-      .replace(/\s(?:HR\s?[AB]|Nr|No|unter|under|FN|Firmenbuch\w*)\b.*$/u, "")
+      .replace(/\s(?:HR\s?[AB]|GnR|VR|PR|PartR|Nr|No|unter|under|FN|Firmenbuch\w*)\b.*$/u, "")
       .replace(/\s*\($/, "")
       .replace(/[.,]$/, "")
       .trim()
     if (new RegExp(`^(?:${COURT_WORDS})\\s`, "u").test(place)) return place.replace(/^(\p{L}+gericht)s\b/u, "$1")
+    if (/^AG\s/u.test(place)) return `Amtsgericht ${place.slice(3)}`
     if (!/^(?:HR\s?[AB]|Nr|No|unter|under)\b/u.test(place) && place !== "") return `${kind} ${place}`
   }
-  const short = /\bAG\s+(\p{Lu}[\p{L}\-]+)\s*,?\s*HR[AB]\b/u.exec(text)
+  // "AG Ulm, HRB 1234" or "HRB 1234 AG Ulm": AG is the Amtsgericht next to a register number.
+  const short = /\bAG\s+(\p{Lu}[\p{L}\-]+)\s*,?\s*HR\s?[AB]\b/u.exec(text) ??
+    /\bHR\s?[AB]\s*\d{1,7}\s*,?\s*AG\s+(\p{Lu}[\p{L}\-]+)/u.exec(text)
   if (short?.[1] !== undefined) return `Amtsgericht ${short[1]}`
   const canton = /\bHandelsregister(?:amt)?\s+des\s+Kantons\s+(\p{Lu}[\p{L}\-]+)/u.exec(text)
   if (canton?.[1] !== undefined) return `Handelsregister des Kantons ${canton[1]}`
