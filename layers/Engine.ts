@@ -4,12 +4,7 @@
  * several runner processes sharing PostgreSQL (DATABASE_URL). Tests: the in-memory engine on an
  * in-memory SQLite database.
  */
-import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
-import { RunnerAddress } from "@effect/cluster/RunnerAddress"
-import * as SingleRunner from "@effect/cluster/SingleRunner"
-import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import * as SqlClient from "@effect/sql/SqlClient"
-import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import { Config, ConfigError, Context, Duration, Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
@@ -37,23 +32,20 @@ const onClusterBefore = <E1, R1, E2, R2>(
     return chosen
   }).pipe(Effect.orDie))
 
+/** The cluster engine and PostgreSQL, loaded only by the processes that use them. */
+const loadCluster = () => import("./EngineCluster.js")
+
+const lazyCluster = (
+  pick: (m: Awaited<ReturnType<typeof loadCluster>>) => Layer.Layer<WorkflowEngine.WorkflowEngine, ConfigError.ConfigError, SqlClient.SqlClient>
+) => Layer.unwrapEffect(Effect.map(Effect.promise(loadCluster), pick))
+
 /** Durable timers and signals from other processes are looked for this often. */
 const ENGINE_POLL = Duration.millis(500)
 
 export const SqliteEngineLive = Layer.unwrapEffect(Effect.gen(function*() {
   const config = yield* AppConfig
   mkdirSync(config.logStorageDir, { recursive: true })
-  const cluster = ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(SingleRunner.layer({
-      runnerStorage: "sql",
-      shardingConfig: {
-        // Durable timers are found by polling storage; this bounds how late a reminder can fire.
-        entityMessagePollInterval: ENGINE_POLL,
-        // In-flight activities get the shutdown grace period, not the cluster's 15 s default.
-        entityTerminationTimeout: config.shutdownTimeout
-      }
-    }))
-  )
+  const cluster = lazyCluster((m) => m.sqliteClusterEngine(ENGINE_POLL, config.shutdownTimeout))
   return onClusterBefore(cluster, DurableEngine.layer({ runner: true, pollInterval: ENGINE_POLL })).pipe(
     Layer.provideMerge(SqliteClient.layer({ filename: path.join(config.logStorageDir, "workflows.sqlite") })),
     // Built first: held before the database is opened, released after it is closed.
@@ -69,9 +61,7 @@ export const SqliteEngineLive = Layer.unwrapEffect(Effect.gen(function*() {
 export const SqliteEngineClientLive = Layer.unwrapEffect(Effect.gen(function*() {
   const config = yield* AppConfig
   mkdirSync(config.logStorageDir, { recursive: true })
-  const cluster = ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(SingleRunner.layer({ runnerStorage: "sql", shardingConfig: { runnerAddress: Option.none() } }))
-  )
+  const cluster = lazyCluster((m) => m.sqliteClusterClient)
   return onClusterBefore(cluster, DurableEngine.layer({ runner: false, pollInterval: ENGINE_POLL })).pipe(
     Layer.provideMerge(SqliteClient.layer({ filename: path.join(config.logStorageDir, "workflows.sqlite") }))
   )
@@ -120,9 +110,6 @@ export const databaseUrl = Effect.flatMap(AppConfig, (config) =>
     onSome: (url) => Redacted.value(url).trim() === "" ? Effect.fail(missingDatabaseUrl) : Effect.succeed(url)
   }))
 
-const pgClient = (url: Redacted.Redacted<string>, applicationName: string) =>
-  PgClient.layer({ url, applicationName, maxConnections: 20 })
-
 /**
  * Where this runner is reached by the others: RUNNER_HOST (default localhost) and RUNNER_PORT
  * (default 34431), each runner its own; RUNNER_LISTEN_HOST when it must listen on another
@@ -145,19 +132,10 @@ export const PostgresEngineLive = Layer.unwrapEffect(Effect.gen(function*() {
   const config = yield* AppConfig
   const url = yield* databaseUrl
   const runner = yield* runnerAddressConfig
-  const address = RunnerAddress.make({ host: runner.host, port: runner.port })
-  return ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(NodeClusterSocket.layer({
-      storage: "sql",
-      shardingConfig: {
-        runnerAddress: Option.some(address),
-        runnerListenAddress: Option.map(runner.listenHost, (host) => RunnerAddress.make({ host, port: runner.port })),
-        entityMessagePollInterval: Duration.millis(500),
-        entityTerminationTimeout: config.shutdownTimeout
-      }
-    })),
+  const cluster = yield* Effect.promise(loadCluster)
+  return cluster.postgresEngine({ url, runner, pollInterval: ENGINE_POLL, shutdownTimeout: config.shutdownTimeout }).pipe(
     Layer.provideMerge(PostgresStartupLockLive),
-    Layer.provideMerge(pgClient(url, `lead-insights runner ${runner.host}:${runner.port}`))
+    Layer.provideMerge(cluster.pgClient(url, `lead-insights runner ${runner.host}:${runner.port}`))
   )
 }))
 
@@ -167,14 +145,8 @@ export const PostgresEngineLive = Layer.unwrapEffect(Effect.gen(function*() {
  */
 export const PostgresEngineClientLive = Layer.unwrapEffect(Effect.gen(function*() {
   const url = yield* databaseUrl
-  return ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(NodeClusterSocket.layer({
-      clientOnly: true,
-      storage: "sql",
-      shardingConfig: { runnerAddress: Option.none(), runnerListenAddress: Option.none() }
-    })),
-    Layer.provideMerge(pgClient(url, "lead-insights client"))
-  )
+  const cluster = yield* Effect.promise(loadCluster)
+  return cluster.postgresClient.pipe(Layer.provideMerge(cluster.pgClient(url, "lead-insights client")))
 }))
 
 /** The engine client the configuration asks for (WORKFLOW_STORE), for short-lived commands. */
