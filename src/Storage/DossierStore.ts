@@ -4,7 +4,7 @@
  */
 import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
-import { Data, Effect, Either, Option, Schema } from "effect"
+import { Clock, Data, Effect, Either, Option, Schema } from "effect"
 import * as path from "node:path"
 import { AppConfig } from "../Config.js"
 import { Dossier, StoredDossier } from "../Domain/Dossier.js"
@@ -43,8 +43,9 @@ export const folderTimestamp = (generatedAt: string): string => {
 }
 
 const DAY_MS = 86_400_000
-/** Dossiers kept in memory after they were read; beyond this the oldest read is read again when needed. */
+/** Dossiers (and folder listings) kept in memory after they were read; beyond this the oldest is read again. */
 const MAX_REMEMBERED = 10_000
+const LISTING_TTL_MS = 10_000
 
 /** Younger than `freshDays` days at `now`; a dossier exactly `freshDays` old is stale. */
 export const isFresh = (stored: StoredDossier, now: Date, freshDays: number): boolean => {
@@ -108,14 +109,24 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
         ))
       })
 
+    // A domain's dossiers as last listed: this process's own writes replace the listing at once;
+    // what another process writes into the same folder is seen within LISTING_TTL_MS.
+    const listings = new Map<string, { readonly at: number; readonly dossiers: ReadonlyArray<StoredDossier> }>()
     const all = (domain: string) =>
       Effect.gen(function*() {
         const folder = yield* folderOf(domain)
-        if (!(yield* fs.exists(folder))) return []
-        const entries = yield* fs.readDirectory(folder)
-        const found = yield* Effect.forEach(entries, (entry) => readOne(path.join(folder, entry)))
-        return found.flatMap(Option.toArray).sort(newestFirst)
+        const now = yield* Clock.currentTimeMillis
+        const listed = listings.get(folder)
+        if (listed !== undefined && now - listed.at < LISTING_TTL_MS) return listed.dossiers
+        const found = (yield* fs.exists(folder))
+          ? yield* Effect.forEach(yield* fs.readDirectory(folder), (entry) => readOne(path.join(folder, entry)))
+          : []
+        const dossiers = found.flatMap(Option.toArray).sort(newestFirst)
+        if (listings.size >= MAX_REMEMBERED) listings.delete(listings.keys().next().value ?? folder)
+        listings.set(folder, { at: now, dossiers })
+        return dossiers
       })
+    const forget = (dir: string) => Effect.sync(() => listings.delete(path.dirname(dir)))
 
     const latest = Effect.fn("DossierStore.latest")(function*(domain: string) {
       return Option.fromNullable((yield* all(domain))[0])
@@ -138,6 +149,7 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
       const dir = yield* freeFolder(path.join(folder, folderTimestamp(dossier.generated_at)))
       const jsonPath = path.join(dir, "dossier.json")
       yield* writeJsonAtomic(fs, jsonPath, yield* encodeDossier(dossier))
+      yield* forget(dir)
       return remember(dir, new StoredDossier({ json_path: jsonPath, created_at: dossier.generated_at, dossier }, true))
     }, (effect) => writeLock.withPermits(1)(effect), Effect.mapError(StorageError.from("DossierStore.write")))
 
@@ -150,6 +162,7 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
       }
       const pdfPath = path.join(dir, "dossier.pdf")
       yield* writeFileAtomic(fs, pdfPath, pdf)
+      yield* forget(dir)
       return remember(dir, new StoredDossier({ ...stored, pdf_path: pdfPath }, true))
     }, Effect.mapError(StorageError.from("DossierStore.attachPdf")))
 
