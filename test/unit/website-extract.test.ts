@@ -49,6 +49,38 @@ describe("a GmbH & Co. KG's Impressum laid out as a definition list", () => {
   })
 })
 
+describe("a partnership's Impressum built with a page builder (labels in bold, one line each)", () => {
+  const { values, one } = factsFrom(read("de-partg-impressum.html"), "https://www.mueller-partner-stb.de/impressum/", "mueller-partner-stb.de", "imprint")
+
+  it("every name under 'Vertreten durch:', professional titles kept; the Partnerschaftsregister", () => {
+    expect(values("managing_director")).toEqual(["StB Dipl.-Kfm. Jens Müller", "StB Katrin Albrecht", "Dr. Olaf Weidner"])
+    expect(one("legal_name")).toBe("Müller & Partner Steuerberatungsgesellschaft mbB")
+    expect(one("register_number")).toBe("PR 720123")
+    expect(one("register_court")).toBe("Amtsgericht Stuttgart")
+    expect(one("vat_id")).toBe("DE287654321")
+  })
+
+  it("the firm's address, not the chamber's", () => {
+    expect(one("address")).toBe("Hauptstr. 12a, D-70173 Stuttgart")
+    expect(values("phone")).toEqual(["0711-1234560"])
+  })
+})
+
+describe("a German company's imprint in English, as a table", () => {
+  const { values, one } = factsFrom(read("de-company-imprint-en.html"), "https://www.vireo-bio.com/en/imprint/", "vireo-bio.com", "imprint")
+
+  it("reads label and value from the table's cells", () => {
+    expect(one("legal_name")).toBe("Vireo Biosystems GmbH")
+    expect(one("address")).toBe("Am Klopferspitz 19a, 82152 Planegg-Martinsried, Germany")
+    expect(values("managing_director")).toEqual(["Dr. Hanna Lindqvist", "Dr. Felix Ortmann"])
+    expect(one("register_number")).toBe("HRB 251177")
+    expect(one("register_court")).toBe("Local Court Munich")
+    expect(one("vat_id")).toBe("DE318224905")
+    expect(one("founding_year")).toBe("2019")
+    expect(values("phone")).toEqual(["+49 89 2180 7740"])
+  })
+})
+
 describe("an Austrian Impressum (Offenlegung, Firmenbuch, UID)", () => {
   const { values, one } = factsFrom(read("at-impressum.html"), "https://www.alpensolar.at/impressum", "alpensolar.at", "imprint")
 

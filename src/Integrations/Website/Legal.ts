@@ -12,9 +12,15 @@ const cutAtNextLabel = (value: string): string =>
 
 /**
  * Values following a label: on the same line after it ("Geschäftsführer: Max Muster"), or on the
- * next line when the label stands alone. `label` is a regex source, matched case-insensitively.
+ * next line when the label stands alone — and on the lines after that while `more` accepts them
+ * (a list of names, one per line). `label` is a regex source, matched case-insensitively.
  */
-export const labeledValues = (lines: ReadonlyArray<string>, label: string, inline = false): Array<string> => {
+export const labeledValues = (
+  lines: ReadonlyArray<string>,
+  label: string,
+  inline = false,
+  more: (line: string) => boolean = () => false
+): Array<string> => {
   const separator = inline ? "(?:\\s*[:：]|\\s+[-–]|\\s*\\t|\\s)" : "(?:\\s*[:：]|\\s+[-–]\\s|\\s*\\t)"
   const pattern = new RegExp(`(?:^|[\\s,;|·•(])(?:${label})${separator}\\s*(.*)$`, "iu")
   const alone = new RegExp(`^(?:${label})\\s*[:：]?$`, "iu")
@@ -22,7 +28,9 @@ export const labeledValues = (lines: ReadonlyArray<string>, label: string, inlin
   lines.forEach((line, i) => {
     if (alone.test(line.trim())) {
       const next = lines[i + 1]
-      if (next !== undefined && !/^[^:]{1,40}:/.test(next)) values.push(cutAtNextLabel(next))
+      if (next === undefined || /^[^:]{1,40}:/.test(next)) return
+      values.push(cutAtNextLabel(next))
+      for (let j = i + 2; j < i + 6 && lines[j] !== undefined && more(lines[j] ?? ""); j++) values.push(lines[j] ?? "")
       return
     }
     const rest = pattern.exec(line)?.[1]
@@ -33,7 +41,8 @@ export const labeledValues = (lines: ReadonlyArray<string>, label: string, inlin
 
 // ---- commercial register
 
-const COURT_WORDS = "Amtsgerichts?|Registergerichts?|Handelsgerichts?|Landesgerichts?|Landgerichts?|Firmenbuchgerichts?"
+const COURT_WORDS =
+  "Amtsgerichts?|Registergerichts?|Handelsgerichts?|Landesgerichts?|Landgerichts?|Firmenbuchgerichts?|Local Court|District Court|Regist(?:er|ry|ration) Court"
 // Within a line only: "Biberach an der Riß", "Freiburg i. Br.", "Charlottenburg (Berlin)".
 const PLACE = "\\p{Lu}[\\p{L}.\\-]*(?: (?:an der|am|im|in der|bei|i\\.|\\(|\\p{Lu})[\\p{L}.\\-)]*){0,3}"
 
@@ -75,7 +84,9 @@ export const registerNumber = (text: string): string | undefined => {
 }
 
 /** "Amtsgericht Ulm", "Handelsgericht Wien", "Handelsregister des Kantons Zürich", UK registrars. */
-export const registerCourt = (text: string): string | undefined => {
+export const registerCourt = (input: string): string | undefined => {
+  // "Local Court (Amtsgericht) Munich": the gloss in brackets goes.
+  const text = input.replace(/\s*\((?:Amtsgericht|Registergericht|local court|district court)\)/giu, "")
   const court = new RegExp(`\\b(${COURT_WORDS})[ \\t]*[:,]?\\s*(${PLACE})`, "u").exec(text)
   if (court?.[1] !== undefined && court[2] !== undefined) {
     const kind = court[1].replace(/s$/, "")
@@ -138,16 +149,20 @@ const DIRECTOR_LABEL = [
   "owner"
 ].join("|")
 
-/** The people named as managing directors / board / owner. */
 // "Geschäftsführer der Komplementärin:", "Directors of the Company:"
 const LABEL_QUALIFIER = "(?:\\s+(?:der|des|of\\s+the)\\s+[\\p{L}-]+(?:\\s+[\\p{L}-]+)?(?=\\s*(?::|$)))?"
 
-export const managingDirectors = (lines: ReadonlyArray<string>): Array<string> =>
-  labeledValues(lines, `(?:${DIRECTOR_LABEL})${LABEL_QUALIFIER}`, true)
-    .map((value) => value.replace(/\([^)]*\)/g, " "))
-    .flatMap((value) => value.split(/\s*(?:,|;|\/|\s&\s|\bund\b|\band\b|\bsowie\b|\bas well as\b)\s*/u))
+/** The people named as managing directors / board / owner. */
+const namesIn = (value: string): Array<string> =>
+  value
+    .replace(/\([^)]*\)/g, " ")
+    .split(/\s*(?:,|;|\/|\s&\s|\bund\b|\band\b|\bsowie\b|\bas well as\b)\s*/u)
     .map((part) => cleanPersonName(part.replace(/^(?:den|die|der|the|herrn?|frau)\s+/iu, "")))
     .filter(isPersonName)
+
+export const managingDirectors = (lines: ReadonlyArray<string>): Array<string> =>
+  labeledValues(lines, `(?:${DIRECTOR_LABEL})${LABEL_QUALIFIER}`, true, (line) => line.length <= 80 && namesIn(line).length > 0)
+    .flatMap(namesIn)
 
 const EXECUTIVE_ROLE = /\b(?:gesch(?:ä|ae)ftsf(?:ü|ue)hr(?:er|erin|ende[rn]?\s+gesellschafter(?:in)?)|vorstand(?:svorsitzende[rn]?)?|vorsitzende[rn]? des vorstands|(?:co-)?ceo|chief executive(?: officer)?|managing (?:director|partner)|president|inhaber(?:in)?|owner)\b/iu
 const NOT_EXECUTIVE = /\b(?:assist\w*|sekretariat|office of|büro|referent\w*|aufsichtsrat\w*|supervisory|advisory|beirat|vice|deputy assistant)\b/iu
@@ -179,10 +194,16 @@ export const legalNames = (lines: ReadonlyArray<string>): Array<{ readonly name:
       const name = companyNameAt(line.slice(copyright.index))
       return name === undefined ? [] : [{ name, copyright: true }]
     }
-    const segment = line.replace(/^(?:anbieter|betreiber|herausgeber|diensteanbieter|firma|unternehmen|company|provider|operator|publisher)\s*:\s*/iu, "")
-    const name = companyNameAt(segment)
-    return name === undefined ? [] : [{ name, copyright: false }]
+    // A label before the name, after a colon or in a table cell of its own ("Firma\tMuster GmbH").
+    for (const cell of line.split("\t")) {
+      const name = companyNameAt(cell.replace(NAME_LABEL, ""))
+      if (name !== undefined) return [{ name, copyright: false }]
+    }
+    return []
   })
+
+const NAME_LABEL =
+  /^(?:anbieter|betreiber|herausgeber|diensteanbieter|firma|firmenname|unternehmen|name|company(?: name)?|legal name|provider|operator|publisher)\s*:\s*/iu
 
 const YEAR = "(1[6-9]\\d\\d|20\\d\\d)"
 const FOUNDED = [

@@ -7,7 +7,7 @@
 const FORMS = [
   "GmbH & Co\\. KGaA", "GmbH & Co\\.? KG", "GmbH & Co\\.? OHG", "AG & Co\\.? KGaA", "AG & Co\\.? KG", "SE & Co\\.? KGaA",
   "SE & Co\\.? KG", "UG \\(haftungsbeschränkt\\) & Co\\.? KG", "UG \\(haftungsbeschränkt\\)", "gGmbH", "GmbH",
-  "Ges\\.m\\.b\\.H\\.", "GesmbH", "mbH", "KGaA", "AG", "SE", "KG", "OHG", "oHG", "GbR", "PartG mbB", "PartGmbB",
+  "Ges\\.m\\.b\\.H\\.", "GesmbH", "mbH", "mbB", "KGaA", "AG", "SE", "KG", "OHG", "oHG", "GbR", "PartG mbB", "PartGmbB",
   "PartG", "e\\. ?K\\.", "e\\. ?Kfm\\.", "e\\. ?Kfr\\.", "eG", "e\\. ?V\\.", "Co\\., Ltd\\.", "Pty\\.? Ltd\\.?",
   "Ltd\\.?", "Limited", "L\\.L\\.C\\.", "LLC", "LLP", "L\\.P\\.", "Inc\\.?", "Incorporated", "Corp\\.?",
   "Corporation", "PLC", "plc", "S\\.A\\.S\\.", "SAS", "SARL", "S\\.à r\\.l\\.", "S\\.A\\.", "SA", "B\\.V\\.", "BV",
@@ -40,7 +40,7 @@ export const companyNameAt = (text: string): string | undefined => {
   return name
 }
 
-const TITLE = /^(?:Dr\.|DDr\.|Prof\.|Dipl\.-?[\p{L}.]*|Ing\.|DI|Mag\.|Mag\.\s?\(FH\)|Dkfm\.|Bakk\.|MSc|BSc|MA|MBA|M\.\s?Sc\.|B\.\s?Sc\.|M\.\s?A\.|LL\.\s?M\.|h\.\s?c\.|rer\.|nat\.|med\.|phil\.|oec\.|pol\.|jur\.|techn\.|habil\.|PhD|Ph\.D\.|Dr\.-Ing\.|Betriebswirt)$/u
+const TITLE = /^(?:Dr\.|DDr\.|Prof\.|Dipl\.-?[\p{L}.]*|Ing\.|DI|Mag\.|Mag\.\s?\(FH\)|Dkfm\.|Bakk\.|MSc|BSc|MA|MBA|M\.\s?Sc\.|B\.\s?Sc\.|M\.\s?A\.|LL\.\s?M\.|h\.\s?c\.|rer\.|nat\.|med\.|phil\.|oec\.|pol\.|jur\.|techn\.|habil\.|PhD|Ph\.D\.|Dr\.-Ing\.|Betriebswirt|StB|RA|RAin|WP|vBP|CPA|FCA|ACA|Esq\.)$/u
 const SALUTATION = /^(?:Herr|Herrn|Frau|Mr\.?|Mrs\.?|Ms\.?|Miss|Sir|Dame)$/u
 const PARTICLE = /^(?:von|vom|van|der|den|de|da|di|du|del|zu|zur|la|le|ten|ter|bin|al)$/u
 const NAME_WORD = /^\p{Lu}(?:[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?|\.|\p{Ll}*\p{Lu}\p{Ll}+|['’]\p{Lu}\p{Ll}+)$/u
