@@ -62,6 +62,7 @@ beforeAll(async () => {
     "gateway-fehler.de",
     "langsam-bau.de",
     "katalog-riese.de",
+    "verschlossen-ag.de",
     "leer-gmbh.de"
   ]
   // Three at a time: each site is crawled one request after another, sites side by side.
@@ -319,6 +320,14 @@ describe("sites that cannot be researched end as insufficient_context, with the 
     expect(r.pages[0]).toMatchObject({ outcome: "too_large", status: 200 })
     expect(r.pages[0]?.bytes).toBeGreaterThan(MAX_PAGE_BYTES)
     expect(r.bytes_read).toBeLessThanOrEqual(MAX_PAGE_BYTES + ONE_CHUNK)
+  })
+
+  it("robots.txt disallows everything: the homepage is not requested", () => {
+    const r = result("verschlossen-ag.de")
+    expect(r.status).toBe("insufficient_context")
+    expect(r.status === "insufficient_context" && r.reason).toBe("the homepage https://verschlossen-ag.de/ was not read: disallowed by robots.txt")
+    expect(seenOn("verschlossen-ag.de").map((s) => s.path)).toEqual(["/robots.txt"])
+    expect(r.facts).toEqual([])
   })
 
   it("an empty homepage: no usable content", () => {

@@ -175,10 +175,19 @@ export interface SiteTiming {
   readonly facts: number
 }
 
+export interface Medians {
+  readonly ms: number
+  readonly pages: number
+  readonly requests: number
+  readonly bytes: number
+}
+
 export interface WebsiteBench {
   readonly sites: ReadonlyArray<SiteTiming>
-  /** Medians over all sites. */
-  readonly median: { readonly ms: number; readonly pages: number; readonly requests: number; readonly bytes: number }
+  /** Over all sites, those that cannot be researched included. */
+  readonly median: Medians
+  /** Over the sites that were read (`completed`). */
+  readonly medianCompleted: Medians
 }
 
 const median = (values: ReadonlyArray<number>): number => {
@@ -217,15 +226,13 @@ export const benchWebsiteResearch = async (options: Partial<WebsiteOptions> = {}
           })))
       }).pipe(Effect.provide(layer))
     )
-    return {
-      sites: timings,
-      median: {
-        ms: median(timings.map((t) => t.ms)),
-        pages: median(timings.map((t) => t.pages)),
-        requests: median(timings.map((t) => t.requests)),
-        bytes: median(timings.map((t) => t.bytes))
-      }
-    }
+    const medians = (of: ReadonlyArray<SiteTiming>): Medians => ({
+      ms: median(of.map((t) => t.ms)),
+      pages: median(of.map((t) => t.pages)),
+      requests: median(of.map((t) => t.requests)),
+      bytes: median(of.map((t) => t.bytes))
+    })
+    return { sites: timings, median: medians(timings), medianCompleted: medians(timings.filter((t) => t.status === "completed")) }
   } finally {
     await server.close()
   }

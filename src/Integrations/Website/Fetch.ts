@@ -50,7 +50,7 @@ export const describeCause = (cause: unknown): string => {
   const messages: Array<string> = []
   let current: unknown = cause
   for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code
+    const code = "code" in current ? current.code : undefined
     messages.push(typeof code === "string" && !current.message.includes(code) ? `${current.message} (${code})` : current.message)
     current = current.cause
   }

@@ -45,7 +45,8 @@ const BLOCK = new Set([
 ])
 const CELL = new Set(["td", "th"])
 const SKIP = new Set(["script", "style", "noscript", "template", "svg", "iframe", "object", "canvas", "head", "select"])
-const REGION = new Set<string>(["nav", "header", "footer", "aside", "main"])
+const REGIONS: ReadonlyArray<Region> = ["nav", "header", "footer", "aside", "main"]
+const regionOf = (name: string): Region | undefined => REGIONS.find((region) => region === name)
 // Consent managers' containers (Cookiebot, OneTrust, Usercentrics, Borlabs, home-made "cookie-notice" …).
 const BANNER = /cookie|consent|gdpr|(?:^|[\s_-])cmp(?:$|[\s_-])|usercentrics|onetrust|borlabs/i
 
@@ -135,7 +136,7 @@ export const parseHtml = (html: string): PageDoc => {
       const isVoid = name === "br" || name === "img" || name === "meta" || name === "link" || name === "input" ||
         name === "hr" || name === "base" || name === "wbr" || name === "source" || name === "area"
       if (!isVoid) {
-        stack.push({ name, skip: skipHere, region: REGION.has(name) ? name as Region : undefined })
+        stack.push({ name, skip: skipHere, region: regionOf(name) })
         if (skipHere) skipping++
       }
     },

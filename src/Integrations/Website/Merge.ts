@@ -4,7 +4,7 @@
  * number however written, a person with or without title, a description contained in another),
  * no U+FFFD or control character in any value. Pure.
  */
-import { FactSource, WebsiteFact, type WebsiteField } from "../../Domain/WebsiteFacts.js"
+import { FactSource, WebsiteFact, WebsiteField } from "../../Domain/WebsiteFacts.js"
 import { phoneKey } from "./Contact.js"
 import type { FactCandidate } from "./Extract.js"
 import { collapse } from "./Html.js"
@@ -26,7 +26,7 @@ const LIMIT: Readonly<Record<WebsiteField, number>> = {
   language: 1
 }
 
-const FIELD_ORDER: ReadonlyArray<WebsiteField> = Object.keys(LIMIT) as Array<WebsiteField>
+const FIELD_ORDER: ReadonlyArray<WebsiteField> = WebsiteField.literals
 
 const MAX_LENGTH = 600
 

@@ -177,11 +177,14 @@ export const makeSession = (
   return {
     contact,
     follow,
-    siteDomains: siteDomains as ReadonlyArray<string>,
+    /** The domains that count as the site: the one asked for, and where its homepage redirected. */
+    siteDomains: readonlyView(siteDomains),
     /** After a fallback to plain http, the site's https links are read over http too. */
     onScheme: (url: string): string => (httpOnly ? url.replace(/^https:/i, "http:") : url),
     tally: () => ({ requests, bytesRead })
   }
 }
+
+const readonlyView = <A>(array: Array<A>): ReadonlyArray<A> => array
 
 export type Session = ReturnType<typeof makeSession>
