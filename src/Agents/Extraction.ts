@@ -21,7 +21,7 @@ import {
 } from "../Domain/WebDomain.js"
 import { domainKeys, keysOf, ownerLabel } from "./Company/DomainMatch.js"
 import { defined } from "./Company/NameRules.js"
-import { type Clues, everyone, namesFromText, peopleWords } from "./Company/Names.js"
+import { type Clues, everyone, lazy, namesFromText, peopleWords } from "./Company/Names.js"
 
 export { stripSalutation } from "./Company/NameRules.js"
 
@@ -37,21 +37,21 @@ interface Candidate {
   readonly source: ExtractionSource
 }
 
-const emailDomains = (people: ReadonlyArray<Person | undefined>): Array<string> =>
-  people.flatMap((person) => (person?.email?.includes("@") ? [normalizeDomain(person.email)] : []))
-
-const candidates = (event: CalendarEvent): Array<Candidate> => {
-  const from = (source: ExtractionSource, domains: ReadonlyArray<string>) =>
-    domains.map((domain): Candidate => ({ domain, source }))
-  return [
-    ...from("summary", findDomainsInText(event.summary)),
-    ...from("description", findDomainsInText(event.description)),
-    ...from("location", findDomainsInText(event.location)),
-    ...from("url", event.urls.map(normalizeDomain)),
-    ...from("attendee_email", emailDomains(event.attendees)),
-    ...from("organizer_email", emailDomains([event.organizer]))
-  ]
+const emailDomains = (people: ReadonlyArray<Person | undefined>): Array<string> => {
+  const domains: Array<string> = []
+  for (const person of people) if (person?.email?.includes("@")) domains.push(normalizeDomain(person.email))
+  return domains
 }
+
+/** Where a domain may be written, in the order they are looked at. */
+const domainSources = (event: CalendarEvent): ReadonlyArray<readonly [ExtractionSource, ReadonlyArray<string>]> => [
+  ["summary", findDomainsInText(event.summary)],
+  ["description", findDomainsInText(event.description)],
+  ["location", findDomainsInText(event.location)],
+  ["url", event.urls.map(normalizeDomain)],
+  ["attendee_email", emailDomains(event.attendees)],
+  ["organizer_email", emailDomains([event.organizer])]
+]
 
 /** What a domain is to us: checked once per domain, as the same ones come back event after event. */
 type Verdict =
@@ -72,13 +72,15 @@ const isPersonSource = (source: ExtractionSource) => source === "attendee_email"
 const findDomain = (event: CalendarEvent, verdict: (domain: string) => Verdict) => {
   const invalid: Array<{ readonly domain: string; readonly reason: string }> = []
   let found: Candidate | undefined
-  for (const candidate of candidates(event)) {
-    const seen = verdict(candidate.domain)
-    if (seen._tag === "Skipped" || (seen._tag === "Link" && !isPersonSource(candidate.source))) continue
-    const { check } = seen
-    if (check.valid) found ??= candidate
-    else if (!invalid.some((entry) => entry.domain === check.domain)) {
-      invalid.push({ domain: check.domain, reason: check.reason })
+  for (const [source, domains] of domainSources(event)) {
+    for (const domain of domains) {
+      const seen = verdict(domain)
+      if (seen._tag === "Skipped" || (seen._tag === "Link" && !isPersonSource(source))) continue
+      const { check } = seen
+      if (check.valid) found ??= { domain, source }
+      else if (!invalid.some((entry) => entry.domain === check.domain)) {
+        invalid.push({ domain: check.domain, reason: check.reason })
+      }
     }
   }
   return { found, invalid }
@@ -100,6 +102,8 @@ export const nameFromDomain = (domain: string): string | undefined => {
   const words = (ownerLabel(domain) ?? "").split("-").filter((word) => word.length > 0)
   return words.length === 0 ? undefined : words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join(" ")
 }
+// Most meetings are with companies met before.
+const nameFromDomainOf = cached((domain: string) => nameFromDomain(domain) ?? null)
 
 // ---------------------------------------------------------------------------------------------
 
@@ -113,13 +117,13 @@ export const compileExtraction = (options: ExtractionOptions) => {
     const { found, invalid } = findDomain(event, verdict)
     const clues: Clues = {
       domain: found === undefined ? [] : domainKeys(found.domain),
-      own: [...ownKeys, ...ownCompanies(event, isOurs).flatMap((company) => keysOf(company.split(/\s+/)))],
-      people: peopleWords(event)
+      own: lazy(() => [...ownKeys, ...ownCompanies(event, isOurs).flatMap((company) => keysOf(company.split(/\s+/)))]),
+      people: lazy(() => peopleWords(event))
     }
     const text = namesFromText(event, clues)
     // A name after "Herr"/"Mr." is most likely a person's: the last resort, not a guess over the domain.
     const companyName = text.strong ?? contactCompany(event, isOurs) ??
-      (found === undefined ? undefined : nameFromDomain(found.domain)) ?? text.weak
+      (found === undefined ? undefined : nameFromDomainOf(found.domain) ?? undefined) ?? text.weak
     return { companyName, domain: found?.domain, domainSource: found?.source, invalidDomains: invalid }
   }
 }

@@ -64,6 +64,19 @@ interface CompiledWord {
   readonly at: RegExp
 }
 
+// Alternatives that start with the same letter are tried together: at each place in the text the
+// scan then tells most of them out by one comparison.
+const byFirstLetter = (bodies: ReadonlyArray<string>): string => {
+  const groups = new Map<string, Array<string>>()
+  for (const body of bodies) {
+    const first = /^[a-z0-9]/.test(body) ? body.charAt(0) : body
+    groups.set(first, [...(groups.get(first) ?? []), first === body ? "" : body.slice(1)])
+  }
+  return [...groups]
+    .map(([first, rests]) => (rests.length === 1 ? first + rests.join("") : `${first}(?:${rests.join("|")})`))
+    .join("|")
+}
+
 const ASCII = /^[\x00-\x7f]*$/
 const FIELDS: ReadonlyArray<TriggerField> = ["summary", "description"]
 
@@ -79,7 +92,7 @@ export const compileTriggers = (words: ReadonlyArray<string>) => {
   // no normalising for them: this looks for where the earliest word could start, on the text as
   // written when it is ASCII. Only past there is the exact pattern run, and at its match the words
   // one by one, for the longest (on a tie, the first listed).
-  const couldStart = new RegExp(bodies.map(({ body }) => body).join("|"), "i")
+  const couldStart = new RegExp(byFirstLetter(bodies.map(({ body }) => body)), "i")
   const anyWord = new RegExp(onWordBoundaries(bodies.map(({ body }) => body).join("|")), "gu")
   const firstHit = (raw: string): string | undefined => {
     const ascii = ASCII.test(raw)

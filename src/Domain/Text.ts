@@ -48,8 +48,40 @@ const NON_ASCII = /[^\x00-\x7f]/g
 
 const isAsciiSpace = (code: number) => code === 32 || (code >= 9 && code <= 13)
 
+// Latin letters with accents, ß, spaces, dashes, quotes, currency signs: each normalises the same
+// wherever it stands. Once marks are dropped nothing composes with them, and the one letter that
+// lower-cases by its context (the Greek capital sigma) is not among them. A text of ASCII and
+// these is normalised character by character, from a table (made on first use: a few milliseconds).
+const SIMPLE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x80, 0x24f],
+  [0x1e00, 0x1eff],
+  [0x2000, 0x206f],
+  [0x20a0, 0x20cf]
+]
+
+const makeSimple = () => {
+  const table = new Map<string, string>()
+  for (const [from, to] of SIMPLE_RANGES) {
+    for (let code = from; code <= to; code++) {
+      const char = String.fromCharCode(code)
+      const normalized = normalizeWhole(char)
+      const unsure = /\p{M}/u.test(char) || /[\u0370-\u03ff]/.test(stripMarks(char)) ||
+        normalized.toLowerCase() !== normalized
+      if (!unsure) table.set(char, normalized)
+    }
+  }
+  const hex = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`
+  return {
+    only: new RegExp(`^[\\x00-\\x7f${[...table.keys()].map(hex).join("")}]*$`),
+    of: (char: string) => table.get(char) ?? char
+  }
+}
+let simple: ReturnType<typeof makeSimple> | undefined
+
 export const normalizeText = (text: string): string => {
   if (ASCII.test(text)) return text.toLowerCase()
+  simple ??= makeSimple()
+  if (simple.only.test(text)) return text.replace(NON_ASCII, simple.of).toLowerCase()
   let out = ""
   let done = 0
   NON_ASCII.lastIndex = 0

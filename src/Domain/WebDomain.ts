@@ -162,7 +162,12 @@ const fromToken = (token: string): string | undefined => {
 }
 
 const SEPARATOR = /[\s<>()[\]{}"'„“”‚‘’«»|,;]/
-const isSeparator = (text: string, i: number) => SEPARATOR.test(text.charAt(i))
+// Asked for every character of every word read: ASCII from a table, the rest by the pattern.
+const ASCII_SEPARATORS = Array.from({ length: 128 }, (_, code) => SEPARATOR.test(String.fromCharCode(code)))
+const isSeparator = (text: string, i: number) => {
+  const code = text.charCodeAt(i)
+  return code < 128 ? ASCII_SEPARATORS[code] === true : SEPARATOR.test(text.charAt(i))
+}
 const domainOfToken = cached((token: string): string | null => fromToken(token) ?? null)
 
 /** The word around `at`: the characters between the separators on either side. */

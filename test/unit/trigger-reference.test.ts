@@ -96,6 +96,30 @@ describe("normalizeText, word by word", () => {
       expect(normalizeText(text)).toBe(referenceNormalize(text))
     }
   })
+
+  // Texts of ASCII and Latin letters, punctuation and spaces are normalised character by character;
+  // any other character sends the text word by word. Every character of those blocks, in company.
+  it("equals normalising the whole text, character by character too", () => {
+    const blocks = [[0x80, 0x24f], [0x1e00, 0x1eff], [0x2000, 0x206f], [0x20a0, 0x20cf], [0x300, 0x36f], [0x370, 0x3ff]]
+    const rng = prng(12)
+    const pickChar = () => {
+      if (rng.chance(0.4)) return rng.pick(PLAIN)
+      const [from = 0, to = 0] = rng.pick(blocks)
+      return String.fromCharCode(from + rng.int(to - from + 1))
+    }
+    for (const [from = 0, to = 0] of blocks) {
+      for (let code = from; code <= to; code++) {
+        const char = String.fromCharCode(code)
+        for (const text of [char, `A${char}`, `${char}a`, `Σ${char}`, `ΑΣ${char} x`, `a${char}\u0301 ${char}ΣΑ`]) {
+          expect(normalizeText(text)).toBe(referenceNormalize(text))
+        }
+      }
+    }
+    for (let i = 0; i < 20_000; i++) {
+      const text = Array.from({ length: 1 + rng.int(8) }, pickChar).join("")
+      expect(normalizeText(text)).toBe(referenceNormalize(text))
+    }
+  })
 })
 
 describe("compileTriggers, against trying every word", () => {

@@ -17,14 +17,23 @@ import {
 import { type Segment, splitSegments } from "./Segments.js"
 import { isConnector, isLegalForm, isSalutation, norm, wordSet } from "./Vocabulary.js"
 
-/** What, besides the text, tells a company's name from anything else. */
+/**
+ * What, besides the text, tells a company's name from anything else. `own` and `people` are only
+ * asked about the names found, which most events have few of or none: worked out on first use.
+ */
 export interface Clues {
   /** The found domain's label, spelled out; empty when no domain was found. */
   readonly domain: ReadonlyArray<NameKey>
   /** Our own domains and our people's company: a meeting is never "with" us. */
-  readonly own: ReadonlyArray<NameKey>
+  readonly own: () => ReadonlyArray<NameKey>
   /** The words of the attendees' and organiser's names and mailbox names. */
-  readonly people: ReadonlySet<string>
+  readonly people: () => ReadonlySet<string>
+}
+
+/** `f`'s answer, worked out on the first call and kept. */
+export const lazy = <A>(f: () => A): (() => A) => {
+  let cell: { readonly value: A } | undefined
+  return () => (cell ??= { value: f() }).value
 }
 
 // A city or "Online" alone says where, not with whom ("Kundentermin – Hamburg").
@@ -50,7 +59,7 @@ const isPlace = (words: ReadonlyArray<string>) => {
 
 const isOurs = (words: ReadonlyArray<string>, clues: Clues) => {
   const stretch = stretchOf(words)
-  const match = findMatch(stretch, clues.own)
+  const match = findMatch(stretch, clues.own())
   return match !== undefined &&
     stretch.spelled.every((word, i) => (i >= match.start && i < match.end) || word.filler)
 }
@@ -58,7 +67,7 @@ const isOurs = (words: ReadonlyArray<string>, clues: Clues) => {
 /** Every word is a word of someone's name: "Anna", "Anna Schmidt", "Weber". */
 const isPeople = (words: ReadonlyArray<string>, clues: Clues) => {
   const core = coreWords(words)
-  return core.length > 0 && !words.some(isLegalForm) && core.every((word) => clues.people.has(norm(word)))
+  return core.length > 0 && !words.some(isLegalForm) && core.every((word) => clues.people().has(norm(word)))
 }
 
 const NAME_SEPARATORS = /[\s,;()"]+/
