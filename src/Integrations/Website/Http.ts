@@ -22,9 +22,9 @@ export interface NetworkOptions {
 }
 
 const agentOptions = (options: NetworkOptions): EnvHttpProxyAgent.Options => {
-  const tls = options.ca === undefined || options.ca.length === 0
-    ? {}
-    : { requestTls: { ca: [...rootCertificates, ...options.ca] }, proxyTls: { ca: [...rootCertificates, ...options.ca] } }
+  // Through the proxy (the site over the tunnel, and an https proxy itself) and direct (NO_PROXY hosts).
+  const ca = options.ca === undefined || options.ca.length === 0 ? undefined : [...rootCertificates, ...options.ca]
+  const tls = ca === undefined ? {} : { requestTls: { ca }, proxyTls: { ca }, connect: { ca } }
   const proxy = options.proxy ?? {}
   return {
     ...tls,
