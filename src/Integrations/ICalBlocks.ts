@@ -18,6 +18,18 @@ export const unfoldBytes = (bytes: Uint8Array): string => {
   return Buffer.from(body.toString("latin1").replace(/\r?\n[ \t]/g, ""), "latin1").toString("utf8")
 }
 
+/**
+ * Why the bytes are not an iCalendar, or undefined when they are. The common case (the first line
+ * is BEGIN:VCALENDAR) is seen in the first bytes; anything else is decided on the decoded text.
+ */
+export const calendarProblem = (bytes: Uint8Array): string | undefined => {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 64)).toString("latin1")
+  const firstLine = /^(?:\xef\xbb\xbf)?BEGIN:VCALENDAR[ \t]*\r?\n[^ \t]/i.test(head) ||
+    (bytes.byteLength <= 64 && /^(?:\xef\xbb\xbf)?BEGIN:VCALENDAR[ \t]*(?:\r?\n)?$/i.test(head))
+  if (firstLine) return undefined
+  return Either.match(decodeCalendar(bytes), { onLeft: (reason) => reason, onRight: () => undefined })
+}
+
 export const decodeCalendar = (bytes: Uint8Array): Either.Either<string, string> => {
   const text = unfoldBytes(bytes)
   if (text.trim().length === 0) return Either.left("empty file, not an iCalendar")
@@ -52,8 +64,16 @@ export const splitLine = (line: string): ContentLine | undefined => {
   return undefined
 }
 
+const paramPatterns = new Map<string, RegExp>()
+
 export const param = (params: string, name: string): string | undefined => {
-  const m = new RegExp(`;${name}=("[^"]*"|[^;:]*)`, "i").exec(params)
+  if (params === "") return undefined
+  let pattern = paramPatterns.get(name)
+  if (pattern === undefined) {
+    pattern = new RegExp(`;${name}=("[^"]*"|[^;:]*)`, "i")
+    paramPatterns.set(name, pattern)
+  }
+  const m = pattern.exec(params)
   return m?.[1]?.replace(/^"|"$/g, "")
 }
 
@@ -107,17 +127,19 @@ export const splitComponents = (text: string): Components => {
     else if (upper === "BEGIN:VTIMEZONE") zone = [line]
   }
   close(false)
-  return { timezones: timezones.filter(isParsable), events }
+  return { timezones: parsableZones(timezones), events }
 }
 
-const isParsable = (component: string) => {
-  try {
-    ICAL.parse(`BEGIN:VCALENDAR\r\n${component}\r\nEND:VCALENDAR`)
-    return true
-  } catch {
-    return false
-  }
-}
+/** The VTIMEZONEs ical.js can read; node-ical is given only those. */
+export const parsableZones = (zones: ReadonlyArray<string>): ReadonlyArray<string> =>
+  zones.filter((component) => {
+    try {
+      ICAL.parse(`BEGIN:VCALENDAR\r\n${component}\r\nEND:VCALENDAR`)
+      return true
+    } catch {
+      return false
+    }
+  })
 
 export const tzidsOf = (timezones: ReadonlyArray<string>): ReadonlySet<string> =>
   new Set(timezones.flatMap((z) => {
@@ -152,25 +174,37 @@ const isKnownZone = (tzid: string): boolean => {
   return known
 }
 
-const TIME_PROPS = new Set(["DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE", "DUE"])
+export const TIME_PROPS: ReadonlySet<string> = new Set(["DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE", "DUE"])
+
+const digitsAt = (v: string, from: number, to: number) => {
+  let n = 0
+  for (let i = from; i < to; i++) {
+    const c = v.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return -1
+    n = n * 10 + c
+  }
+  return n
+}
+
+/** Days in a month as Date.UTC counts them: years 0–99 are 1900–1999 there. */
+const daysIn = (year: number, month: number) => {
+  const y = year < 100 ? 1900 + year : year
+  if (month === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+}
 
 /** `20261126` or `20261126T090000[Z]` with real calendar ranges (ical.js accepts month 13). */
 export const isValidDateValue = (v: string): boolean => {
-  const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z?)?$/.exec(v)
-  if (!m) return false
-  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number
-  ]
-  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate()
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= days && h < 24 && mi < 60 && s <= 60
+  const n = v.length
+  if (n !== 8 && n !== 15 && !(n === 16 && v.charCodeAt(15) === 90)) return false
+  const [y, mo, d] = [digitsAt(v, 0, 4), digitsAt(v, 4, 6), digitsAt(v, 6, 8)]
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return false
+  if (n === 8) return true
+  const [h, mi, sec] = [digitsAt(v, 9, 11), digitsAt(v, 11, 13), digitsAt(v, 13, 15)]
+  return v.charCodeAt(8) === 84 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec <= 60
 }
 
-const dateValues = (line: ContentLine) =>
+export const dateValues = (line: Pick<ContentLine, "value">) =>
   line.value.split(",").map((v) => v.trim().split("/")[0] ?? "").filter((v) => v.length > 0)
 
 /** The block as an ical.js component, or why it cannot be used. */
@@ -237,10 +271,11 @@ const tzSuffix = (line: ContentLine) => {
   return tzid ? ` (${tzid})` : ""
 }
 
-export const stableId = (block: RawBlock) => {
-  const dtstart = first(block, "DTSTART")
-  const summary = first(block, "SUMMARY")
-  const key = `${dtstart?.params ?? ""}:${dtstart?.value ?? ""}|${summary?.value ?? ""}`
+export const stableId = (block: RawBlock) => stableIdOf(first(block, "DTSTART"), first(block, "SUMMARY")?.value)
+
+/** An id for an event without UID, from its first DTSTART and SUMMARY lines. */
+export const stableIdOf = (dtstart: Omit<ContentLine, "name"> | undefined, summary: string | undefined) => {
+  const key = `${dtstart?.params ?? ""}:${dtstart?.value ?? ""}|${summary ?? ""}`
   return `gen-${createHash("sha256").update(key).digest("hex").slice(0, 16)}`
 }
 
@@ -252,10 +287,28 @@ const needsUtc = (line: ContentLine, fileZones: ReadonlySet<string>) => {
   return tzid === undefined || !(fileZones.has(tzid) || isKnownZone(tzid))
 }
 
+const UTC_VALUE = /^\d{8}T\d{6}Z$/
+
 /**
- * Rewrites a good block so node-ical reads it the same under every process TZ: floating times and
- * TZIDs nobody can resolve become UTC (node-ical would otherwise use the host zone), the UID is
- * the one we chose, and an X-LI-BLOCK marker leads back to the block.
+ * A time line of a good block as node-ical is given it: floating times and TZIDs nobody can
+ * resolve become UTC (node-ical would otherwise use the host zone). Undefined: given as it is.
+ */
+export const utcLine = (line: ContentLine, fileZones: ReadonlySet<string>): ContentLine | undefined => {
+  if (!TIME_PROPS.has(line.name)) return undefined
+  // Already UTC, nothing to rewrite (the common case); still a line node-ical is given as UTC.
+  if (line.params === "" && UTC_VALUE.test(line.value)) return line
+  if (!needsUtc(line, fileZones)) return undefined
+  const params = line.params.replace(/;TZID=("[^"]*"|[^;:]*)/i, "")
+  const utc = line.value.split(",").map((v) => v.trim().replace(/^(\d{8}T\d{6})(?=$|\/)/, "$1Z"))
+  return { name: line.name, params, value: utc.join(",") }
+}
+
+/** An RRULE line whose DTSTART was made UTC: its UNTIL is UTC too. */
+export const utcUntil = (line: string) => (/^RRULE:/i.test(line) ? line.replace(/(UNTIL=\d{8}T\d{6})(?!Z)/i, "$1Z") : line)
+
+/**
+ * Rewrites a good block so node-ical reads it the same under every process TZ (`utcLine`), with
+ * the UID we chose and an X-LI-BLOCK marker that leads back to the block.
  */
 export const normalizeBlock = (
   block: RawBlock,
@@ -267,16 +320,13 @@ export const normalizeBlock = (
   for (const text of block.lines) {
     const line = splitLine(text)
     if (line?.name === "UID" || line?.name === "X-LI-BLOCK") continue
-    if (!line || !TIME_PROPS.has(line.name) || !needsUtc(line, fileZones)) {
+    const utc = line && utcLine(line, fileZones)
+    if (!utc) {
       out.push(text)
       continue
     }
-    if (line.name === "DTSTART") floatingStart = true
-    const params = line.params.replace(/;TZID=("[^"]*"|[^;:]*)/i, "")
-    const utc = line.value.split(",").map((v) => v.trim().replace(/^(\d{8}T\d{6})(?=$|\/)/, "$1Z"))
-    out.push(`${line.name}${params}:${utc.join(",")}`)
+    if (utc.name === "DTSTART") floatingStart = true
+    out.push(`${utc.name}${utc.params}:${utc.value}`)
   }
-  return out
-    .map((l) => (floatingStart && /^RRULE:/i.test(l) ? l.replace(/(UNTIL=\d{8}T\d{6})(?!Z)/i, "$1Z") : l))
-    .join("\r\n")
+  return out.map((l) => (floatingStart ? utcUntil(l) : l)).join("\r\n")
 }

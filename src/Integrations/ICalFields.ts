@@ -1,4 +1,10 @@
-/** What a VEVENT says besides its times (pure): text, people, links, and the skip rules. */
+/**
+ * What a VEVENT says besides its times (pure): text, people, links, and the skip rules.
+ *
+ * The rules are written once, against `EventProps`: what ical.js gives for a property. Two
+ * readers provide it: an ical.js component (any block ical.js reads), and ICalFastFields (plain
+ * blocks, read without ical.js). Both answer alike, so the rules give the same fields either way.
+ */
 import type ICAL from "ical.js"
 import { Person } from "../Domain/CalendarEvent.js"
 
@@ -27,32 +33,93 @@ export const clip = (s: string, max: number): string => {
   return `${s.slice(0, end)}…`
 }
 
-const text = (c: ICAL.Component, name: string): string => {
-  const v = c.getFirstPropertyValue(name)
+/** A calendar user (ORGANIZER, ATTENDEE): its value and its CN parameter, as ical.js gives them. */
+export interface PersonProp {
+  readonly value: () => unknown
+  readonly cn: () => unknown
+}
+
+/** An X- property of the VEVENT: lower-case name and (read only when asked) first value. */
+export interface XProp {
+  readonly name: string
+  readonly value: () => unknown
+}
+
+/** The properties of one VEVENT (not of its alarms), names in lower case, values as ical.js types them. */
+export interface EventProps {
+  /** The first value of the first such property. */
+  readonly first: (name: string) => unknown
+  /** Every value of every such property. */
+  readonly values: (name: string) => ReadonlyArray<unknown>
+  readonly organizer: () => PersonProp | undefined
+  /** The first `max` ATTENDEE properties, and how many there are. */
+  readonly attendees: (max: number) => { readonly props: ReadonlyArray<PersonProp>; readonly count: number }
+  readonly xProps: () => ReadonlyArray<XProp>
+  /** The value type of DTSTART ("date", "date-time" …). */
+  readonly startType: () => string | undefined
+}
+
+/** ical.js's answers for a component it parsed. */
+export const componentProps = (c: ICAL.Component): EventProps => {
+  const personProp = (p: ICAL.Property): PersonProp => ({ value: () => p.getFirstValue(), cn: () => p.getParameter("cn") })
+  return {
+    first: (name) => c.getFirstPropertyValue(name),
+    values: (name) => c.getAllProperties(name).flatMap((p) => p.getValues()),
+    organizer: () => {
+      const p = c.getFirstProperty("organizer")
+      return p ? personProp(p) : undefined
+    },
+    attendees: (max) => {
+      const all = c.getAllProperties("attendee")
+      return { props: all.slice(0, max).map(personProp), count: all.length }
+    },
+    xProps: () =>
+      c.getAllProperties().flatMap((p) => {
+        const name = p.name.toLowerCase()
+        return name.startsWith("x-") ? [{ name, value: () => p.getFirstValue() }] : []
+      }),
+    startType: () => c.getFirstProperty("dtstart")?.type
+  }
+}
+
+const text = (c: EventProps, name: string): string => {
+  const v = c.first(name)
   return typeof v === "string" ? v : ""
 }
 
-const strings = (c: ICAL.Component, name: string): ReadonlyArray<string> =>
-  c.getAllProperties(name).flatMap((p) => p.getValues().filter((v): v is string => typeof v === "string"))
+const strings = (c: EventProps, name: string): ReadonlyArray<string> =>
+  c.values(name).filter((v): v is string => typeof v === "string")
 
-const paramText = (p: ICAL.Property, name: string): string | undefined => {
-  const v = p.getParameter(name)
-  const s = (Array.isArray(v) ? v.join(", ") : v)?.trim()
+const paramText = (v: unknown): string | undefined => {
+  const s = (Array.isArray(v) ? v.join(", ") : typeof v === "string" ? v : undefined)?.trim()
   return s && s.length > 0 ? s : undefined
 }
 
-const person = (p: ICAL.Property): Person | undefined => {
-  const raw = p.getFirstValue()
+/**
+ * The people met so far in one read of a feed. The same organiser and colleagues appear in
+ * thousands of events: each is made once and shared (a Person is never changed once made).
+ */
+export type People = Map<string, Person>
+
+export const noPeople = (): People => new Map()
+
+const person = (p: PersonProp, people: People): Person | undefined => {
+  const raw = p.value()
   const address = typeof raw === "string" ? raw.trim().replace(/^mailto:/i, "").trim() : ""
   const email = address.includes("@") && address.length <= LIMITS.email ? address : undefined
-  const cn = paramText(p, "cn")
+  const cn = paramText(p.cn())
   const name = cn === undefined ? undefined : clip(cn, LIMITS.name)
   if (email === undefined && name === undefined) return undefined
-  return new Person({ ...(email !== undefined ? { email } : {}), ...(name !== undefined ? { name } : {}) }, true)
+  const key = `${email ?? "\u0001"}\u0000${name ?? "\u0001"}`
+  const known = people.get(key)
+  if (known) return known
+  const made = new Person({ ...(email !== undefined ? { email } : {}), ...(name !== undefined ? { name } : {}) }, true)
+  people.set(key, made)
+  return made
 }
 
 /** Conference links as Google, Microsoft and RFC 7986 put them. */
-const LINK_PROPS = [
+export const LINK_PROPS = [
   "url",
   "conference",
   "x-google-conference",
@@ -60,7 +127,7 @@ const LINK_PROPS = [
   "x-microsoft-onlinemeetingconflink"
 ]
 
-const urls = (c: ICAL.Component) => {
+const urls = (c: EventProps) => {
   const found = LINK_PROPS.flatMap((name) => strings(c, name))
     .map((u) => u.trim())
     // A cut URL leads nowhere: an overlong one is dropped, not shortened.
@@ -68,32 +135,40 @@ const urls = (c: ICAL.Component) => {
   return [...new Set(found)]
 }
 
-export const eventFields = (c: ICAL.Component) => {
-  const organizerProp = c.getFirstProperty("organizer")
-  const organizer = organizerProp ? person(organizerProp) : undefined
+export const eventFieldsOf = (c: EventProps, people: People = noPeople()) => {
+  const organizerProp = c.organizer()
+  const organizer = organizerProp ? person(organizerProp, people) : undefined
   const truncated: Array<string> = []
-  const bounded = <A extends { readonly length: number }>(field: string, value: A, max: number, cut: (a: A) => A): A => {
-    if (value.length <= max) return value
-    truncated.push(field)
-    return cut(value)
+  const over = (field: string, length: number, max: number) => {
+    if (length > max) truncated.push(field)
+    return length > max
   }
-  const textField = (name: "summary" | "description" | "location") =>
-    bounded(name, text(c, name), LIMITS[name], (s) => clip(s, LIMITS[name]))
-  const attendeeProps = c.getAllProperties("attendee")
+  const textField = (name: "summary" | "description" | "location") => {
+    const s = text(c, name)
+    return over(name, s.length, LIMITS[name]) ? clip(s, LIMITS[name]) : s
+  }
+  const links = () => {
+    const found = urls(c)
+    return over("urls", found.length, LIMITS.urls) ? found.slice(0, LIMITS.urls) : found
+  }
+  // Only as many properties are read as can be kept: a feed may list thousands of attendees.
+  const attendees = () => {
+    const { count, props } = c.attendees(LIMITS.attendees)
+    over("attendees", count, LIMITS.attendees)
+    return props.flatMap((p) => person(p, people) ?? [])
+  }
   const fields = {
     summary: textField("summary"),
     description: textField("description"),
     location: textField("location"),
-    urls: bounded("urls", urls(c), LIMITS.urls, (u) => u.slice(0, LIMITS.urls)),
+    urls: links(),
     ...(organizer !== undefined ? { organizer } : {}),
-    // Only as many properties are read as can be kept: a feed may list thousands of attendees.
-    attendees: bounded("attendees", attendeeProps, LIMITS.attendees, (a) => a.slice(0, LIMITS.attendees))
-      .flatMap((p) => person(p) ?? [])
+    attendees: attendees()
   }
   return truncated.length > 0 ? { ...fields, truncated } : fields
 }
 
-export const isCancelled = (c: ICAL.Component) => text(c, "status").toUpperCase() === "CANCELLED"
+export const isCancelledOf = (c: EventProps) => text(c, "status").toUpperCase() === "CANCELLED"
 
 // Hyphens count as part of a word: "Birthday-Kampagne research" is a meeting, not a birthday.
 const SPECIAL_DAY = /(?<![\p{L}\p{N}-])(birthday|anniversary|geburtstag|jahrestag)(?![\p{L}\p{N}-])/iu
@@ -102,22 +177,23 @@ const SPECIAL_DAY = /(?<![\p{L}\p{N}-])(birthday|anniversary|geburtstag|jahresta
  * Birthdays and anniversaries: by category, by the markers Google's contact-birthday feed and
  * Apple/Outlook exports carry, or a yearly all-day event whose title names one as a whole word.
  */
-export const isBirthday = (c: ICAL.Component): boolean => {
+export const isBirthdayOf = (c: EventProps): boolean => {
   if (strings(c, "categories").some((cat) => SPECIAL_DAY.test(cat))) return true
-  const markers = c.getAllProperties().filter((p) => {
-    const name = p.name.toLowerCase()
-    if (!name.startsWith("x-")) return false
+  const markers = c.xProps().filter(({ name, value }) => {
     if (/birthday|anniversary/.test(name)) return true
     if (name === "x-google-calendar-content-icon" || name === "x-google-calendar-content-title") {
-      const v = p.getFirstValue()
+      const v = value()
       return typeof v === "string" && /cake|birthday|anniversary/i.test(v)
     }
     return name === "x-apple-special-day"
   })
   if (markers.length > 0) return true
-  const start = c.getFirstProperty("dtstart")
-  const allDay = start?.type === "date"
-  const rrule = c.getFirstPropertyValue("rrule")
+  const allDay = c.startType() === "date"
+  const rrule = c.first("rrule")
   const yearly = rrule !== null && typeof rrule === "object" && "freq" in rrule && rrule.freq === "YEARLY"
   return allDay && yearly && SPECIAL_DAY.test(text(c, "summary"))
 }
+
+export const eventFields = (c: ICAL.Component, people?: People) => eventFieldsOf(componentProps(c), people)
+export const isCancelled = (c: ICAL.Component) => isCancelledOf(componentProps(c))
+export const isBirthday = (c: ICAL.Component) => isBirthdayOf(componentProps(c))

@@ -1,11 +1,12 @@
 /**
- * Expansion of one node-ical VEVENT (with its overrides) into the occurrences that overlap a
- * window. Pure. node-ical gives all-day dates as *local* midnight, so those are read with local
- * getters and turned into plain `YYYY-MM-DD` keys at once; everything else is UTC.
+ * Expansion of one VEVENT (with its overrides) into the occurrences that overlap a window. Pure.
+ * The VEVENT is node-ical's, or one ICalTimes built the same way. node-ical gives all-day dates as
+ * *local* midnight, so those are read with local getters and turned into plain `YYYY-MM-DD` keys at
+ * once; everything else is UTC.
  */
-import type ICAL from "ical.js"
-import type { DateWithTimeZone, VEvent } from "node-ical"
+import type { DateWithTimeZone } from "node-ical"
 import type { TimeWindow } from "../Domain/CalendarEvent.js"
+import type { RuleLike } from "./ICalRule.js"
 
 const DAY = 86_400_000
 
@@ -23,9 +24,25 @@ export interface Instance {
   readonly end: string
   /** X-LI-BLOCK of the VEVENT the fields come from (the override's for a moved instance). */
   readonly block: number
+  /** `start` and `end` as instants (UTC midnight for dates), as `Date.parse` reads them. */
+  readonly startMs: number
+  readonly endMs: number
 }
 
-/** The part of a node-ical VEVENT (master or override) used here. */
+/** The part of a node-ical VEVENT used here: a series' master (or lone override) … */
+export interface SeriesEntry {
+  readonly start: DateWithTimeZone
+  readonly end?: DateWithTimeZone | undefined
+  readonly datetype?: unknown
+  readonly recurrenceid?: DateWithTimeZone | undefined
+  readonly rrule?: RuleLike | undefined
+  readonly exdate?: Readonly<Record<string, DateWithTimeZone>> | undefined
+  /** Overrides by RECURRENCE-ID, each under its date and (for a date-time) its instant. */
+  readonly recurrences?: Readonly<Record<string, unknown>> | undefined
+  readonly "LI-BLOCK"?: unknown
+}
+
+/** … and of an override. */
 interface Override {
   readonly start: DateWithTimeZone
   readonly end?: DateWithTimeZone | undefined
@@ -52,7 +69,13 @@ const pad = (n: number, w = 2) => String(n).padStart(w, "0")
 
 export const allDayKey = (d: Date) => `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
 
-const compactUtc = (d: Date) => d.toISOString().replace(/\.\d{3}/, "").replace(/[-:]/g, "")
+/** `20261126T090000Z`; cut from the ISO string by position when it has the usual 24 chars. */
+const compactUtc = (d: Date) => {
+  const iso = d.toISOString()
+  return iso.length === 24
+    ? `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`
+    : iso.replace(/\.\d{3}/, "").replace(/[-:]/g, "")
+}
 
 export const occurrenceId = (d: Date, allDay: boolean) => (allDay ? allDayKey(d).replace(/-/g, "") : compactUtc(d))
 
@@ -73,6 +96,31 @@ const dateInZone = (d: DateWithTimeZone) => {
   }
 }
 
+/** Length of the master: in ms for a timed series, in days for an all-day one (the other is not used). */
+const durationsOf = (master: SeriesEntry) => {
+  const end = master.end
+  return {
+    ms: end ? Math.max(0, end.getTime() - master.start.getTime()) : 0,
+    days: end && isAllDay(master) ? Math.max(1, Math.round((dayMs(allDayKey(end)) - dayMs(allDayKey(master.start))) / DAY)) : 1
+  }
+}
+
+/**
+ * What a series' rule is asked for in a window: generous bounds, exact overlap is decided in
+ * `overlaps`; all-day dates are local midnights.
+ */
+export const ruleBounds = (master: SeriesEntry, window: TimeWindow): { readonly from: Date; readonly to: Date } => {
+  const allDay = isAllDay(master)
+  const { days, ms } = durationsOf(master)
+  const margin = allDay ? (days + 2) * DAY : ms + 1
+  return {
+    from: new Date(window.from.getTime() - margin),
+    to: new Date(window.to.getTime() + (allDay ? 2 * DAY : 0))
+  }
+}
+
+const isRecord = (o: unknown): o is Record<string, unknown> => typeof o === "object" && o !== null
+
 export class Series {
   private readonly allDay: boolean
   private readonly durationMs: number
@@ -81,29 +129,26 @@ export class Series {
   private readonly orphan: boolean
 
   constructor(
-    private readonly master: VEvent,
-    private readonly components: ReadonlyMap<number, ICAL.Component>,
+    private readonly master: SeriesEntry,
     private readonly rdates: ReadonlyArray<DateWithTimeZone>
   ) {
     this.orphan = master.recurrenceid !== undefined
     this.allDay = isAllDay(master)
-    const end = master.end
-    this.durationMs = end ? Math.max(0, end.getTime() - master.start.getTime()) : 0
-    this.durationDays = end ? Math.max(1, Math.round((dayMs(allDayKey(end)) - dayMs(allDayKey(master.start))) / DAY)) : 1
+    const durations = durationsOf(master)
+    this.durationMs = durations.ms
+    this.durationDays = durations.days
     const seen = new Set<number>()
-    const entries: ReadonlyArray<Record<string, unknown>> = Object.values(
-      master.recurrences ?? (this.orphan ? { self: master } : {})
-    )
-    this.overrides = entries.flatMap((o) => asOverride(o) ?? []).filter((o) => {
+    const entries: ReadonlyArray<unknown> = Object.values(master.recurrences ?? (this.orphan ? { self: master } : {}))
+    this.overrides = entries.flatMap((o) => (isRecord(o) && asOverride(o)) || []).filter((o) => {
       const fresh = !seen.has(blockOf(o))
       seen.add(blockOf(o))
       return fresh
     })
   }
 
-  /** The master's component when the file has one: birthdays and cancellations are judged on it. */
-  get masterComponent(): ICAL.Component | undefined {
-    return this.orphan ? undefined : this.components.get(blockOf(this.master))
+  /** The block of the master when the file has one: birthdays and cancellations are judged on it. */
+  get masterBlock(): number | undefined {
+    return this.orphan ? undefined : blockOf(this.master)
   }
 
   get recurring(): boolean {
@@ -111,12 +156,17 @@ export class Series {
   }
 
   expand(window: TimeWindow): Expansion {
-    const excluded = this.exdates()
-    const overridden = new Set<string>()
     const out: Array<Instance> = []
     const keep = (i: Instance) => {
       if (overlaps(i, window)) out.push(i)
     }
+    if (!this.recurring && this.overrides.length === 0 && this.master.exdate === undefined) {
+      // A lone event (most of a feed): its start, unexcluded, under no occurrence id.
+      keep(this.instance(this.master, this.master.start, undefined, false))
+      return { instances: out, complete: true }
+    }
+    const excluded = this.exdates()
+    const overridden = new Set<string>()
     for (const o of this.overrides) {
       if (o.recurrenceid === undefined) continue
       const occ = occurrenceId(o.recurrenceid, this.allDay)
@@ -139,10 +189,7 @@ export class Series {
     const rule = this.master.rrule
     const extra = this.rdates.length > 0 ? [this.master.start, ...this.rdates] : []
     if (!rule) return { dates: extra.length > 0 ? extra : [this.master.start], complete: true }
-    // Generous bounds, exact overlap is decided in `overlaps`; all-day dates are local midnights.
-    const margin = this.allDay ? (this.durationDays + 2) * DAY : this.durationMs + 1
-    const from = new Date(window.from.getTime() - margin)
-    const to = new Date(window.to.getTime() + (this.allDay ? 2 * DAY : 0))
+    const { from, to } = ruleBounds(this.master, window)
     try {
       return { dates: [...rule.between(from, to, true), ...extra], complete: true }
     } catch (e) {
@@ -160,21 +207,20 @@ export class Series {
     if (this.allDay) {
       const startKey = allDayKey(start)
       const ownDays = own && source.end ? Math.round((dayMs(allDayKey(source.end)) - dayMs(startKey)) / DAY) : 0
-      return {
-        occurrence,
-        allDay: true,
-        start: startKey,
-        end: addDays(startKey, ownDays > 0 ? ownDays : this.durationDays),
-        block
-      }
+      const endKey = addDays(startKey, ownDays > 0 ? ownDays : this.durationDays)
+      return { occurrence, allDay: true, start: startKey, end: endKey, block, startMs: dayMs(startKey), endMs: dayMs(endKey) }
     }
     const end = own && source.end ? source.end.getTime() : start.getTime() + this.durationMs
+    const endDate = new Date(Math.max(end, start.getTime()))
     return {
       occurrence,
       allDay: false,
+      // toISOString throws on an invalid date, as it did before the instants below were kept.
       start: start.toISOString(),
-      end: new Date(Math.max(end, start.getTime())).toISOString(),
-      block
+      end: endDate.toISOString(),
+      block,
+      startMs: start.getTime(),
+      endMs: endDate.getTime()
     }
   }
 
@@ -212,8 +258,8 @@ const stepMs = (options: Record<string, unknown>): number | undefined => {
 
 /** `[from, to)` overlap; a zero-length event counts when it starts inside the window. */
 const overlaps = (i: Instance, window: TimeWindow) => {
-  const start = i.allDay ? dayMs(i.start) : Date.parse(i.start)
-  const end = i.allDay ? dayMs(i.end) : Date.parse(i.end)
+  const start = i.startMs
+  const end = i.endMs
   const from = window.from.getTime()
   const to = window.to.getTime()
   return start < to && (end > from || (end === start && start >= from))
