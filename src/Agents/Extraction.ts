@@ -20,7 +20,6 @@ import {
   normalizeDomain
 } from "../Domain/WebDomain.js"
 import { domainKeys, keysOf, ownerLabel } from "./Company/DomainMatch.js"
-import { defined } from "./Company/NameRules.js"
 import { type Clues, everyone, lazy, namesFromText, peopleWords } from "./Company/Names.js"
 
 export { stripSalutation } from "./Company/NameRules.js"
@@ -86,16 +85,22 @@ const findDomain = (event: CalendarEvent, verdict: (domain: string) => Verdict) 
   return { found, invalid }
 }
 
-const contactCompany = (event: CalendarEvent, isOurs: (email: string) => boolean): string | undefined =>
-  everyone(event)
-    .filter((person) => person.email === undefined || !isOurs(person.email))
-    .map((person) => person.company?.trim() ?? "")
-    .find((company) => company.length > 0)
+const contactCompany = (event: CalendarEvent, isOurs: (email: string) => boolean): string | undefined => {
+  for (const person of everyone(event)) {
+    const company = person.company?.trim() ?? ""
+    if (company.length > 0 && (person.email === undefined || !isOurs(person.email))) return company
+  }
+  return undefined
+}
 
-const ownCompanies = (event: CalendarEvent, isOurs: (email: string) => boolean): Array<string> =>
-  everyone(event)
-    .filter((person) => person.email !== undefined && isOurs(person.email))
-    .flatMap((person) => defined(person.company?.trim()))
+const ownCompanies = (event: CalendarEvent, isOurs: (email: string) => boolean): Array<string> => {
+  const companies: Array<string> = []
+  for (const person of everyone(event)) {
+    const company = person.company?.trim()
+    if (company !== undefined && person.email !== undefined && isOurs(person.email)) companies.push(company)
+  }
+  return companies
+}
 
 /** "brightwave.io" → "Brightwave", "nordwind-logistik.de" → "Nordwind Logistik", "acme.co.uk" → "Acme". */
 export const nameFromDomain = (domain: string): string | undefined => {

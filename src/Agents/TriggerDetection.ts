@@ -78,7 +78,6 @@ const byFirstLetter = (bodies: ReadonlyArray<string>): string => {
 }
 
 const ASCII = /^[\x00-\x7f]*$/
-const FIELDS: ReadonlyArray<TriggerField> = ["summary", "description"]
 
 /** Compiles the words once; the returned function finds the hard trigger of an event. */
 export const compileTriggers = (words: ReadonlyArray<string>) => {
@@ -87,6 +86,20 @@ export const compileTriggers = (words: ReadonlyArray<string>) => {
     word,
     at: new RegExp(onWordBoundaries(body), "uy")
   }))
+  // A word can match only where the text has its first character (the text is normalised as the
+  // words are), unless it starts with a hyphen, which may match nothing: the words to try, in
+  // their order, by the character a match starts with.
+  const firstOf = (word: string) => {
+    const first = normalizeWord(word).charAt(0)
+    return /[-\u2010-\u2014]/.test(first) ? undefined : first
+  }
+  const firsts = compiled.map(({ word }) => firstOf(word))
+  const startingWith = new Map(
+    firsts.flatMap((first) => (first === undefined ? [] : [first])).map((first) =>
+      [first, compiled.filter((_, i) => firsts[i] === first || firsts[i] === undefined)] as const
+    )
+  )
+  const anyStart = compiled.filter((_, i) => firsts[i] === undefined)
   // Most texts hold no word at all. The words without their boundaries, case-insensitive and
   // without Unicode mode (several times faster), match wherever the words do and ASCII text needs
   // no normalising for them: this looks for where the earliest word could start, on the text as
@@ -104,19 +117,21 @@ export const compileTriggers = (words: ReadonlyArray<string>) => {
     const found = anyWord.exec(text)
     if (found === null) return undefined
     let best: { readonly word: string; readonly length: number } | undefined
-    for (const { at, word } of compiled) {
+    for (const { at, word } of startingWith.get(text.charAt(found.index)) ?? anyStart) {
       at.lastIndex = found.index
       const length = at.exec(text)?.[0].length
       if (length !== undefined && (best === undefined || length > best.length)) best = { word, length }
     }
     return best?.word
   }
+  // Built from known values: not validated again.
+  const hit = (word: string, field: TriggerField) =>
+    Option.some(new Trigger({ type: "hard", matched_word: word, matched_field: field }, true))
   return (event: Pick<CalendarEvent, "summary" | "description">): Option.Option<Trigger> => {
-    for (const field of FIELDS) {
-      const word = firstHit(event[field])
-      if (word !== undefined) return Option.some(new Trigger({ type: "hard", matched_word: word, matched_field: field }))
-    }
-    return Option.none()
+    const inSummary = firstHit(event.summary)
+    if (inSummary !== undefined) return hit(inSummary, "summary")
+    const inDescription = firstHit(event.description)
+    return inDescription === undefined ? Option.none() : hit(inDescription, "description")
   }
 }
 

@@ -59,6 +59,7 @@ const SIMPLE_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x20a0, 0x20cf]
 ]
 
+/** Normalises a text character by character, or says it cannot (undefined): a character not in the table. */
 const makeSimple = () => {
   const table = new Map<string, string>()
   for (const [from, to] of SIMPLE_RANGES) {
@@ -70,18 +71,25 @@ const makeSimple = () => {
       if (!unsure) table.set(char, normalized)
     }
   }
-  const hex = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`
-  return {
-    only: new RegExp(`^[\\x00-\\x7f${[...table.keys()].map(hex).join("")}]*$`),
-    of: (char: string) => table.get(char) ?? char
+  let missing = false
+  const fromTable = (char: string) => {
+    const normalized = table.get(char)
+    if (normalized !== undefined) return normalized
+    missing = true
+    return char
+  }
+  return (text: string): string | undefined => {
+    missing = false
+    const replaced = text.replace(NON_ASCII, fromTable)
+    return missing ? undefined : replaced.toLowerCase()
   }
 }
-let simple: ReturnType<typeof makeSimple> | undefined
+let bySimple: ((text: string) => string | undefined) | undefined
 
 export const normalizeText = (text: string): string => {
   if (ASCII.test(text)) return text.toLowerCase()
-  simple ??= makeSimple()
-  if (simple.only.test(text)) return text.replace(NON_ASCII, simple.of).toLowerCase()
+  const simple = (bySimple ??= makeSimple())(text)
+  if (simple !== undefined) return simple
   let out = ""
   let done = 0
   NON_ASCII.lastIndex = 0

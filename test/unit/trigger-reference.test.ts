@@ -124,7 +124,7 @@ describe("normalizeText, word by word", () => {
 
 describe("compileTriggers, against trying every word", () => {
   // Shorter words first too: at one start the longest match wins, not the first listed.
-  const words = ["customer", "kick", "due", ...exampleWords, "kick off", "C#", "a-b", "Straße", "Σ", "ø"]
+  const words = ["customer", "kick", "due", ...exampleWords, "kick off", "C#", "a-b", "Straße", "Σ", "ø", "-prep", "–"]
   const fast = fastMatch(words)
   const reference = referenceMatch(words)
 

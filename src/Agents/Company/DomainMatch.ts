@@ -117,12 +117,16 @@ const isCredibleStart = (key: NameKey, length: number) =>
  * stretch's end when the name words spell a credible start of it. Fillers may be skipped. The
  * state is the set of offsets reached in the key (at most its length): linear, no backtracking.
  */
+const startsWithAny = (letters: string, spellings: ReadonlyArray<string>): boolean => {
+  for (const spelling of spellings) if (spelling.length > 0 && letters.startsWith(spelling)) return true
+  return false
+}
+
 const spelledUntil = ({ end, spelled }: Stretch, start: number, key: NameKey): number | undefined => {
   const { letters } = key
   // Most words start no name: say so before setting anything up.
-  if (!(spelled[start]?.spellings.some((spelling) => spelling.length > 0 && letters.startsWith(spelling)) ?? false)) {
-    return undefined
-  }
+  const first = spelled[start]
+  if (first === undefined || !startsWithAny(letters, first.spellings)) return undefined
   // A name has at most MAX_NAME_WORDS words: this bounds the work on a long run of fillers too.
   const stop = Math.min(spelled.length, start + MAX_NAME_WORDS)
   let reached: ReadonlyArray<number> = [0]
@@ -151,12 +155,10 @@ const MIN_INITIALS = 2
  * "Bayerische Motoren Werke" for "bmw", "Procter & Gamble" for "pg": a name word per letter. Only
  * a whole stretch counts: any few capitalised words have some initials.
  */
-const initialsUntil = ({ end, spelled, start: first }: Stretch, start: number, key: NameKey): number | undefined => {
-  const { letters } = key
-  if (start !== first || letters.length < MIN_INITIALS || key.wordEnds.size !== 1) return undefined
-  const initials = spelled.slice(start, end).filter((word) => !word.filler).map((word) => word.initial).join("")
-  return initials === letters ? end : undefined
-}
+const initialsOf = ({ end, spelled, start }: Stretch): string =>
+  spelled.slice(start, end).filter((word) => !word.filler).map((word) => word.initial).join("")
+
+const mayBeInitials = (key: NameKey): boolean => key.letters.length >= MIN_INITIALS && key.wordEnds.size === 1
 
 export interface Match {
   readonly start: number
@@ -165,11 +167,16 @@ export interface Match {
 
 /** The first words, starting among the stretch's name words, that spell one of `keys`. */
 export const findMatch = (stretch: Stretch, keys: ReadonlyArray<NameKey>): Match | undefined => {
+  // Initials count for the whole stretch only: from its first word.
+  let initials: string | undefined
   for (let start = stretch.start; start < stretch.end && keys.length > 0; start++) {
     if (stretch.spelled[start]?.filler !== false) continue
     for (const key of keys) {
-      const end = spelledUntil(stretch, start, key) ?? initialsUntil(stretch, start, key)
-      if (end !== undefined) return { start, end }
+      const spelled = spelledUntil(stretch, start, key)
+      if (spelled !== undefined) return { start, end: spelled }
+      if (start === stretch.start && mayBeInitials(key) && (initials ??= initialsOf(stretch)) === key.letters) {
+        return { start, end: stretch.end }
+      }
     }
   }
   return undefined

@@ -70,7 +70,9 @@ const isLabel = ({ infos }: Segment) => {
 
 /** "Company: X", "Kunde: X", "Firma X". */
 export const labelRule: NameRule = function*(segments, lowerCase) {
-  for (const [i, segment] of segments.entries()) {
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]
+    if (segment === undefined) break
     const next = segments[i + 1]
     if (segment.end === ":" && next !== undefined && isLabel(segment)) {
       yield* defined(takeName(next.words, next.infos, lowerCase))
@@ -83,10 +85,10 @@ export const labelRule: NameRule = function*(segments, lowerCase) {
 /** "… Nordwind Logistik GmbH & Co. KG …": the name words before a legal form, and the form. */
 const legalFormRule: NameRule = function*(segments, lowerCase) {
   for (const { infos, words } of segments) {
-    for (const [i, info] of infos.entries()) {
+    for (let i = 1; i < infos.length; i++) {
+      if (!(infos[i]?.legalForm ?? false)) continue
       // "GmbH & Co. KG" is one legal form: its name was found at its first part.
-      const previous = infos[i - 1]
-      if (!info.legalForm || previous === undefined || words[i - 1] === "&" || previous.legalForm) continue
+      if (words[i - 1] === "&" || (infos[i - 1]?.legalForm ?? true)) continue
       let start = i
       while (start > 0 && i - start < 5 && nameWordAt(infos, start - 1, lowerCase)) start--
       let end = i + 1
@@ -101,8 +103,8 @@ const legalFormRule: NameRule = function*(segments, lowerCase) {
 /** "with X", "mit X", "bei X", "für X". */
 const prepositionRule: NameRule = function*(segments, lowerCase) {
   for (const { infos, words } of segments) {
-    for (const [i, info] of infos.entries()) {
-      if (info.preposition) yield* defined(takeName(words.slice(i + 1), infos.slice(i + 1), lowerCase))
+    for (let i = 0; i < infos.length; i++) {
+      if (infos[i]?.preposition ?? false) yield* defined(takeName(words.slice(i + 1), infos.slice(i + 1), lowerCase))
     }
   }
 }
