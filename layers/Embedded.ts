@@ -1,16 +1,46 @@
 /**
  * The embedded default: everything on this machine. The example iCalendar file (or ICAL_URL),
  * contacts from a vCard file, the local CRM (SQLite, seeded from a CSV), mail as files in
- * outbox/ and inbox/, durable workflows on SQLite under LOG_STORAGE_DIR.
+ * outbox/ and inbox/, durable workflows on SQLite under LOG_STORAGE_DIR. Research reads the
+ * company's website (RESEARCH_*, through HTTP(S)_PROXY when set) and uses an LLM when
+ * OPENAI_API_KEY or OPENAI_BASE_URL is set.
  */
-import { Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
+import { WebsiteResearchOff } from "../src/Agents/Research/WebsiteOff.js"
+import { AppConfig, type AppConfigShape } from "../src/Config.js"
 import { ICalFeedLive } from "../src/Integrations/ICalFeed.js"
 import { LocalCrmLive } from "../src/Integrations/LocalCrm.js"
 import { MailDirInboxLive, MailDirMailerLive } from "../src/Integrations/MailDir.js"
+import { layerFromConfig as LlmFromConfig } from "../src/Integrations/OpenAiLlm.js"
 import { VCardContactsLive } from "../src/Integrations/VCardContacts.js"
+import { WebsiteResearchLive } from "../src/Integrations/Website/Live.js"
 import { SqlEventLedgerLive } from "../src/Storage/SqlEventLedger.js"
 import { makeApp } from "./App.js"
 import { SqliteEngineLive } from "./Engine.js"
+
+/** The proxy settings from the configuration (which reads a .env file too); none set: the agent reads the environment. */
+export const proxyOptions = (config: AppConfigShape) => {
+  const proxy = {
+    ...Option.match(config.httpProxy, { onNone: () => ({}), onSome: (httpProxy) => ({ httpProxy }) }),
+    ...Option.match(config.httpsProxy, { onNone: () => ({}), onSome: (httpsProxy) => ({ httpsProxy }) }),
+    ...Option.match(config.noProxy, { onNone: () => ({}), onSome: (noProxy) => ({ noProxy }) })
+  }
+  return Object.keys(proxy).length === 0 ? {} : { proxy }
+}
+
+/** Website research with the RESEARCH_* limits, or none when RESEARCH_WEBSITE=false. */
+export const WebsiteFromConfig = Layer.unwrapEffect(Effect.map(AppConfig, (config) =>
+  config.researchWebsite
+    ? WebsiteResearchLive({
+      maxPages: config.researchMaxPages,
+      maxRequests: config.researchMaxRequests,
+      timeout: config.researchTimeout,
+      maxPageBytes: config.researchMaxPageBytes,
+      delay: config.researchDelay,
+      budget: config.researchBudget,
+      ...proxyOptions(config)
+    })
+    : WebsiteResearchOff("website research is turned off (RESEARCH_WEBSITE=false)")))
 
 export const EmbeddedAdapters = Layer.mergeAll(
   ICalFeedLive,
@@ -18,7 +48,9 @@ export const EmbeddedAdapters = Layer.mergeAll(
   SqlEventLedgerLive,
   LocalCrmLive,
   MailDirMailerLive,
-  MailDirInboxLive
+  MailDirInboxLive,
+  WebsiteFromConfig,
+  LlmFromConfig
 )
 
 export const EmbeddedLive = makeApp(EmbeddedAdapters, SqliteEngineLive)

@@ -1,6 +1,7 @@
 /**
  * Doubles for every integration, for tests and for apps that embed Lead Insights:
- * a calendar whose events the test sets, contacts from a list, an in-memory event ledger.
+ * a calendar whose events the test sets, contacts from a list, an in-memory event ledger and CRM,
+ * websites from a table, an LLM that is off (or answers what the test scripts), mail in memory.
  * The run history stays real (on whatever LOG_STORAGE_DIR the config names; tests use a temp dir).
  */
 import { Clock, Context, Effect, Layer, Option, Ref } from "effect"
@@ -10,9 +11,33 @@ import { type Contact, Contacts } from "../src/Agents/Contacts.js"
 import { EventLedger, type LedgerEntry } from "../src/Agents/EventLedger.js"
 import type { CalendarBatch, CalendarEvent } from "../src/Domain/CalendarEvent.js"
 import { Crm } from "../src/Agents/Crm.js"
+import {
+  type CompanyResult,
+  Llm,
+  type MeetingTextInput,
+  type SoftTriggerInput,
+  type SummarizeInput,
+  type SummaryResult,
+  type SoftTriggerResult,
+  unavailable
+} from "../src/Agents/Llm.js"
+import { websiteOff } from "../src/Agents/Research/WebsiteOff.js"
+import { WebsiteResearch } from "../src/Agents/Website.js"
+import { normalizeDomain } from "../src/Domain/WebDomain.js"
+import {
+  FactSource,
+  FetchedPage,
+  type PageKind,
+  WebsiteCompleted,
+  WebsiteFact,
+  type WebsiteField,
+  type WebsiteResult
+} from "../src/Domain/WebsiteFacts.js"
+import { PdfError } from "../src/Reporting/DossierPdf.js"
+import { DossierRenderer } from "../src/Reporting/DossierRenderer.js"
 import { Inbox } from "../src/Agents/Inbox.js"
 import { Mailer } from "../src/Agents/Mailer.js"
-import { CrmCompany, CrmDelivery, type CrmNote } from "../src/Domain/Crm.js"
+import { CrmCompany, CrmCompanyProfile, CrmDelivery, type CrmNote } from "../src/Domain/Crm.js"
 import type { IncomingMail, OutgoingMail } from "../src/Domain/Mail.js"
 import { buildDossier, Research, type ResearchInput } from "../src/Agents/Research.js"
 import { makeApp } from "./App.js"
@@ -86,6 +111,20 @@ export const InMemoryCrmLive = (companies: ReadonlyArray<CrmCompany> = []) =>
     const crm = Crm.of({
       provider: "test",
       findByDomain: (domain) => Effect.sync(() => Option.fromNullable(known.get(domain))),
+      listCompanies: (limit) =>
+        Effect.sync(() =>
+          [...known.values()].slice(0, limit).map((c) =>
+            new CrmCompanyProfile({
+              id: c.id,
+              name: c.name,
+              domain: c.domain,
+              ...(c.industry === undefined ? {} : { industry: c.industry }),
+              ...(c.size === undefined ? {} : { size: c.size }),
+              ...(c.country === undefined ? {} : { country: c.country }),
+              ...(c.description === undefined ? {} : { description: c.description })
+            })
+          )
+        ),
       deliver: (note) =>
         Effect.suspend(() => {
           if (failures > 0) {
@@ -150,17 +189,112 @@ export const ResearchTaking = (ms: number) =>
     })
   )
 
+/** A fact of a canned website: what, and on which page of the site (default the homepage). */
+export interface CannedFact {
+  readonly field: WebsiteField
+  readonly value: string
+  readonly path?: string
+  readonly kind?: PageKind
+}
+
+/** What website research would have found on `https://<domain>/…`: the facts, each from its page. */
+export const cannedWebsite = (
+  domain: string,
+  facts: ReadonlyArray<CannedFact>,
+  retrievedAt = "2026-11-20T08:00:00.000Z"
+): WebsiteResult => {
+  const url = (path = "/") => `https://${domain}${path}`
+  const pages = new Map<string, PageKind>([[url(), "home"]])
+  for (const fact of facts) if (!pages.has(url(fact.path))) pages.set(url(fact.path), fact.kind ?? "about")
+  return new WebsiteCompleted({
+    status: "completed",
+    domain,
+    homepage: url(),
+    facts: facts.map((f) =>
+      new WebsiteFact({ field: f.field, value: f.value, source: new FactSource({ url: url(f.path), retrieved_at: retrievedAt }) })
+    ),
+    pages: [...pages].map(([pageUrl, kind]) =>
+      new FetchedPage({ url: pageUrl, kind, status: 200, outcome: "ok", bytes: 10_000, retrieved_at: retrievedAt })
+    ),
+    skipped: [],
+    requests: pages.size + 1,
+    bytes_read: pages.size * 10_000,
+    started_at: retrievedAt,
+    duration_ms: 0
+  })
+}
+
+/** Websites from a table (by bare domain); any other site has nothing to read. */
+export const TestWebsiteLive = (sites: Readonly<Record<string, WebsiteResult>> = {}) => {
+  const none = websiteOff("the test double has no website for this domain")
+  return Layer.succeed(
+    WebsiteResearch,
+    WebsiteResearch.of({
+      research: (domain) => {
+        const site = sites[normalizeDomain(domain)]
+        return site === undefined ? none.research(domain) : Effect.succeed(site)
+      }
+    })
+  )
+}
+
+/** An LLM that answers what the test scripts; a method not scripted is unavailable. */
+export const ScriptedLlmLive = (script: {
+  readonly summarize?: (input: SummarizeInput) => SummaryResult
+  readonly softTrigger?: (input: SoftTriggerInput) => SoftTriggerResult
+  readonly extractCompany?: (input: MeetingTextInput) => CompanyResult
+}) => {
+  const notScripted = unavailable("nothing_to_do", "not scripted in this test")
+  return Layer.succeed(
+    Llm,
+    Llm.of({
+      description: "scripted test LLM",
+      summarize: (input) => Effect.sync(() => script.summarize?.(input) ?? notScripted),
+      softTrigger: (input) => Effect.sync(() => script.softTrigger?.(input) ?? notScripted),
+      extractCompany: (input) => Effect.sync(() => script.extractCompany?.(input) ?? notScripted)
+    })
+  )
+}
+
+/**
+ * A dossier renderer that only marks where the PDF would be: a few bytes naming the company, not
+ * a PDF reader can open. Rendering the real brief takes a tenth of a second or more; the decision-tree
+ * tests deliver dozens of dossiers. Tests of the PDF itself use `DossierPdfLive`.
+ */
+export const PlaceholderPdfRendererLive = Layer.succeed(
+  DossierRenderer,
+  DossierRenderer.of({
+    render: (dossier) =>
+      Effect.succeed(new TextEncoder().encode(`%PDF-1.7\n% test placeholder for ${dossier.company.domain}\n%%EOF\n`))
+  })
+)
+
+/** A dossier renderer that always fails: the JSON dossier is delivered without a PDF. */
+export const FailingPdfRendererLive = (reason = "the test renderer makes no PDF") =>
+  Layer.succeed(DossierRenderer, DossierRenderer.of({ render: () => Effect.fail(new PdfError({ reason })) }))
+
 export const TestAdapters = (options: {
   readonly events?: ReadonlyArray<CalendarEvent>
   readonly contacts?: ReadonlyArray<Contact>
   readonly companies?: ReadonlyArray<CrmCompany>
+  /** Canned website results by domain (`cannedWebsite`); other sites have nothing. */
+  readonly websites?: Readonly<Record<string, WebsiteResult>>
+  /** Instead of `websites`: a website research of the test's own (the real adapter against local sites). */
+  readonly website?: Layer.Layer<WebsiteResearch>
+  /** Default: no LLM (`Llm.Disabled`). */
+  readonly llm?: Layer.Layer<Llm>
+  /** Default: a placeholder (`PlaceholderPdfRendererLive`); `DossierPdfLive` renders the real brief. */
+  readonly renderer?: Layer.Layer<DossierRenderer>
 } = {}) =>
   Layer.mergeAll(
     TestCalendarLive(options.events),
     TestContactsLive(options.contacts),
     InMemoryLedgerLive,
     InMemoryCrmLive(options.companies),
-    TestMailLive
+    TestMailLive,
+    options.website ?? TestWebsiteLive(options.websites),
+    options.llm ?? Llm.Disabled,
+    options.renderer ?? PlaceholderPdfRendererLive
   )
 
 /**

@@ -3,6 +3,7 @@
  * A bad value fails the start with one line naming the variable and what is wrong.
  */
 import { Config, ConfigError, ConfigProvider, Context, Duration, Effect, Layer, LogLevel, Option, type Redacted } from "effect"
+import { isTimeZone } from "./Agents/Research/Meeting.js"
 import { examplePath } from "./Paths.js"
 
 const commaList = (name: string) =>
@@ -104,6 +105,42 @@ const duration = (name: string, fallback: string) =>
     Config.map((raw) => parseDuration(raw) ?? Duration.zero)
   )
 
+/** An IANA time zone ("Europe/Berlin"); empty counts as not set. */
+const timeZone = (name: string) =>
+  Config.string(name).pipe(
+    Config.validate({
+      message: "must be a time zone name like Europe/Berlin or UTC",
+      validation: (s) => s.trim() === "" || isTimeZone(s.trim())
+    }),
+    Config.map((s) => s.trim()),
+    Config.option,
+    Config.map(Option.filter((s) => s.length > 0))
+  )
+
+/** A proxy variable as undici reads it: the lower-case name first, then the upper-case one. */
+const proxyVariable = (name: string) =>
+  Config.string(name.toLowerCase()).pipe(
+    Config.orElse(() => Config.string(name)),
+    Config.option,
+    Config.map(Option.filter((s) => s.trim().length > 0))
+  )
+
+const research = Config.all({
+  /** Whether the company's website is read (`false`: the website section says it was not). */
+  researchWebsite: Config.boolean("RESEARCH_WEBSITE").pipe(Config.withDefault(true)),
+  researchMaxPages: positiveInt("RESEARCH_MAX_PAGES", 8),
+  researchMaxRequests: positiveInt("RESEARCH_MAX_REQUESTS", 25),
+  researchTimeout: positive("RESEARCH_TIMEOUT_SECONDS", 10).pipe(Config.map(Duration.seconds)),
+  researchMaxPageBytes: byteSize("RESEARCH_MAX_PAGE_BYTES", "2MB"),
+  researchDelay: nonNegative("RESEARCH_DELAY_MS", 150).pipe(Config.map(Duration.millis)),
+  researchBudget: positive("RESEARCH_BUDGET_SECONDS", 60).pipe(Config.map(Duration.seconds)),
+  maxConcurrentResearch: positiveInt("MAX_CONCURRENT_RESEARCH", 4),
+  displayTimeZone: timeZone("DISPLAY_TIMEZONE"),
+  httpProxy: proxyVariable("HTTP_PROXY"),
+  httpsProxy: proxyVariable("HTTPS_PROXY"),
+  noProxy: proxyVariable("NO_PROXY")
+})
+
 const config = Config.all({
   calendarProvider: Config.literal("ical", "google")("CALENDAR_PROVIDER").pipe(Config.withDefault("ical" as const)),
   icalUrl: httpUrlOrPath("ICAL_URL", examplePath("calendar.ics")),
@@ -158,7 +195,8 @@ export const parseDuration = (raw: string): Duration.Duration | undefined => {
 /** The example calendar's people work at this domain; it is "ours" only while that calendar is in use. */
 const EXAMPLE_OWN_DOMAIN = "lead-insights.app"
 
-const withDerived = Config.map(config, ({ ownDomains, ...rest }) => ({
+const withDerived = Config.map(Config.zip(config, research), ([{ ownDomains, ...rest }, researchSettings]) => ({
+  ...researchSettings,
   ...rest,
   ownDomains: Option.getOrElse(
     ownDomains,

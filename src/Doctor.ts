@@ -4,7 +4,7 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Console, Effect, Layer, Option } from "effect"
+import { Console, Duration, Effect, Layer, Option } from "effect"
 import * as path from "node:path"
 import { CalendarFeed } from "./Agents/CalendarFeed.js"
 import { Contacts } from "./Agents/Contacts.js"
@@ -15,6 +15,7 @@ import { Crm } from "./Agents/Crm.js"
 import { Inbox } from "./Agents/Inbox.js"
 import { ICalFeedLive } from "./Integrations/ICalFeed.js"
 import { LocalCrmLive } from "./Integrations/LocalCrm.js"
+import { describeLlmConfig, llmConfig } from "./Integrations/OpenAiLlm.js"
 import { MailDirInboxLive } from "./Integrations/MailDir.js"
 import { VCardContactsLive } from "./Integrations/VCardContacts.js"
 import { writeFileAtomic } from "./Storage/AtomicFile.js"
@@ -26,6 +27,26 @@ const line = (name: string, ok: boolean | "off", detail: string) =>
     Effect.as(ok !== false)
   )
 
+
+/** A proxy URL without its user and password. */
+const withoutCredentials = (url: string) => url.replace(/\/\/[^/@]*@/, "//…@")
+
+/** Website research: on or off, its limits, and whether it goes through a proxy. */
+export const describeWebsite = (config: AppConfig["Type"]): { readonly on: boolean; readonly detail: string } => {
+  if (!config.researchWebsite) return { on: false, detail: "RESEARCH_WEBSITE=false: dossiers have no website facts" }
+  const proxies = [
+    ...Option.toArray(Option.map(config.httpsProxy, (p) => `HTTPS_PROXY ${withoutCredentials(p)}`)),
+    ...Option.toArray(Option.map(config.httpProxy, (p) => `HTTP_PROXY ${withoutCredentials(p)}`))
+  ]
+  const through = proxies.length === 0
+    ? "direct (no HTTP_PROXY/HTTPS_PROXY set)"
+    : `through the proxy: ${proxies.join(", ")}${Option.match(config.noProxy, { onNone: () => "", onSome: (n) => `; NO_PROXY ${n}` })}`
+  return {
+    on: true,
+    detail: `${through}; at most ${config.researchMaxPages} pages, ${config.researchMaxRequests} requests, ` +
+      `${Duration.format(config.researchBudget)} per company, ${config.maxConcurrentResearch} companies at once`
+  }
+}
 
 export class Doctor extends Effect.Service<Doctor>()("Doctor", {
   effect: Effect.gen(function*() {
@@ -75,6 +96,8 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
       Effect.as(`${path.resolve(config.logStorageDir)} is writable`)
     )
 
+    const website = describeWebsite(config)
+
     const check = Effect.gen(function*() {
       const results = [
         yield* line("config", true, `CALENDAR_PROVIDER=${config.calendarProvider}`),
@@ -92,6 +115,15 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
               Effect.matchEffect({ onFailure: (e) => line(name, false, errorInfo(e).message), onSuccess: (d) => line(name, true, d) })
             )
         )),
+        yield* Effect.matchEffect(llmConfig, {
+          onFailure: (error) => line("llm", false, error.message),
+          onSuccess: (llm) =>
+            Option.match(llm, {
+              onNone: () => line("llm", "off", "OPENAI_API_KEY / OPENAI_BASE_URL not set: summaries by rules, no soft triggers"),
+              onSome: (c) => line("llm", true, describeLlmConfig(c))
+            })
+        }),
+        yield* line("website", website.on ? true : "off", website.detail),
         yield* line(
           "telemetry",
           Option.isSome(config.otlpEndpoint) ? true : "off",

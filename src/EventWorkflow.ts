@@ -5,13 +5,15 @@
  * step waits durably and is tried again within the same workflow (WorkflowStep.ts).
  */
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import { Clock, Effect, Layer, Option, Schema } from "effect"
+import { Cause, Clock, Effect, Either, Layer, Option, Schema } from "effect"
 import { Crm } from "./Agents/Crm.js"
 import { nameFromDomain } from "./Agents/Extraction.js"
 import { Mailer } from "./Agents/Mailer.js"
 import { Research } from "./Agents/Research.js"
 import { AppConfig } from "./Config.js"
 import { CrmCompany, CrmDelivery, CrmNote } from "./Domain/Crm.js"
+import { Dossier, type StoredDossier as Stored } from "./Domain/Dossier.js"
+import { errorInfo } from "./Domain/ErrorInfo.js"
 import type { HitlRequest } from "./Domain/Hitl.js"
 import { EventError, EventOutcome } from "./Domain/RunSummary.js"
 import { classifyDomain } from "./Domain/WebDomain.js"
@@ -19,6 +21,7 @@ import { EventWorkflow } from "./EventWorkflowSpec.js"
 import { type Answer, makeConversation } from "./Hitl/Conversation.js"
 import { HitlStore } from "./Hitl/HitlStore.js"
 import { releaseFollowers } from "./Hitl/Release.js"
+import { DossierRenderer } from "./Reporting/DossierRenderer.js"
 import { DossierStore, isFresh } from "./Storage/DossierStore.js"
 import { StepRetries } from "./Storage/StepRetries.js"
 import { makeStep } from "./WorkflowStep.js"
@@ -34,6 +37,16 @@ const DossierRef = Schema.Struct({
 const MaybeDossier = Schema.OptionFromNullOr(DossierRef)
 const StoredDossier = Schema.Struct({ json_path: Schema.String, pdf_path: Schema.optional(Schema.String) })
 
+/** The dossier with the reason its PDF could not be rendered: it is delivered without one. */
+const withoutPdf = (dossier: Dossier, reason: string): Dossier =>
+  new Dossier({
+    ...dossier,
+    sections: { ...dossier.sections, pdf: { status: "failed", reason } },
+    notes: [...dossier.notes, `dossier.pdf could not be rendered: ${reason}`]
+  })
+
+const paths = (stored: Stored) => ({ json_path: stored.json_path, ...(stored.pdf_path ? { pdf_path: stored.pdf_path } : {}) })
+
 const Internal = Schema.Struct({
   crm: Schema.OptionFromNullOr(CrmCompany),
   dossier: Schema.OptionFromNullOr(DossierRef)
@@ -48,6 +61,7 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
     const mailer = yield* Mailer
     const dossiers = yield* DossierStore
     const research = yield* Research
+    const renderer = yield* DossierRenderer
     const hitl = yield* HitlStore
     const engine = yield* WorkflowEngine.WorkflowEngine
     const retries = yield* StepRetries
@@ -74,6 +88,22 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
         company: { ...(company.name ? { name: company.name } : {}), ...(company.domain ? { domain: company.domain } : {}) },
         ...(answer.request ? { hitl: hitlRef(answer.request, answer.reason === "meeting started" ? "meeting started" : "expired") } : {})
       }, true)
+
+    /**
+     * The dossier's PDF, or why there is none. A PDF that cannot be rendered is no reason to hold
+     * the dossier back (trying again renders the same dossier the same way): it is logged and
+     * recorded, and the JSON is delivered.
+     */
+    const tryRender = (dossier: Dossier): Effect.Effect<Either.Either<Uint8Array, string>> =>
+      renderer.render(dossier).pipe(
+        Effect.map((pdf) => Either.right(pdf)),
+        Effect.catchAllCause((cause) => {
+          if (Cause.isInterruptedOnly(cause)) return Effect.interrupt
+          const reason = errorInfo(Cause.squash(cause)).message
+          return Effect.logWarning(`dossier.pdf for ${dossier.company.domain} not rendered, the JSON is delivered without it: ${reason}`)
+            .pipe(Effect.as(Either.left(reason)))
+        })
+      )
 
     const freshDossier = Effect.fn("EventWorkflow.freshDossier")(function*(domain: string) {
       const now = new Date(yield* Clock.currentTimeMillis)
@@ -130,7 +160,11 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
           domain,
           companyName: name,
           title: `Meeting preparation: ${event.summary}`,
-          body: `Dossier for ${name} (${domain}) for the meeting "${event.summary}" on ${event.start}.`,
+          body: [
+            `Dossier for ${name} (${domain}) for the meeting "${event.summary}" on ${event.start}.`,
+            `Dossier: ${dossier.json_path}`,
+            dossier.pdf_path ? `Brief (PDF): ${dossier.pdf_path}` : "No PDF brief: see the dossier."
+          ].join("\n"),
           dossierJsonPath: dossier.json_path,
           ...(dossier.pdf_path ? { dossierPdfPath: dossier.pdf_path } : {})
         })))
@@ -171,19 +205,28 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
         }
       }
 
-      // 4. Research, the dossier, delivery.
+      // 4. Research, the dossier (JSON, and the PDF beside it), delivery.
       const stored = yield* step("research", StoredDossier, Effect.gen(function*() {
         const existing = yield* dossiers.findByKey(domain, executionId)
-        if (Option.isSome(existing)) return { json_path: existing.value.json_path }
-        const dossier = yield* research.research({
+        if (Option.isSome(existing)) {
+          // Tried again after the JSON was written: the PDF is added unless it already failed to render.
+          const found = existing.value
+          if (found.pdf_path !== undefined || found.dossier.sections["pdf"]?.status === "failed") return paths(found)
+          const pdf = yield* tryRender(found.dossier)
+          return Either.isRight(pdf) ? paths(yield* dossiers.attachPdf(found, pdf.right)) : paths(found)
+        }
+        const researched = yield* research.research({
           key: executionId,
+          eventKey: payload.key,
           company,
           event,
           crm: internal.crm,
           ...(Object.keys(humanNotes).length > 0 ? { humanNotes } : {})
         })
-        const written = yield* dossiers.write(dossier)
-        return { json_path: written.json_path, ...(written.pdf_path ? { pdf_path: written.pdf_path } : {}) }
+        // Rendered before the JSON is written, so a PDF that cannot be made is recorded in it.
+        const pdf = yield* tryRender(researched)
+        const written = yield* dossiers.write(Either.isLeft(pdf) ? withoutPdf(researched, pdf.left) : researched)
+        return Either.isRight(pdf) ? paths(yield* dossiers.attachPdf(written, pdf.right)) : paths(written)
       }))
       const delivery = yield* deliver("deliver", stored)
       const askedLast = approval ?? lastRequest

@@ -1,6 +1,6 @@
 /** The CRM port. Adapters: LocalCrm (SQLite, seeded from a CSV), later HubSpot. */
 import { Context, type Effect, type Option, Schema } from "effect"
-import type { CrmCompany, CrmDelivery, CrmNote } from "../Domain/Crm.js"
+import type { CrmCompany, CrmCompanyProfile, CrmDelivery, CrmNote } from "../Domain/Crm.js"
 
 export class CrmError extends Schema.TaggedError<CrmError>()("CrmError", {
   reason: Schema.String
@@ -14,6 +14,11 @@ export class Crm extends Context.Tag("Agents/Crm")<Crm, {
   readonly provider: string
   /** By normalised web domain. */
   readonly findByDomain: (domain: string) => Effect.Effect<Option.Option<CrmCompany>, CrmError>
+  /**
+   * Up to `limit` of the CRM's companies, for finding similar ones. A CRM adapter that cannot list
+   * its companies leaves it out; research then reports no similar companies, saying why.
+   */
+  readonly listCompanies?: (limit: number) => Effect.Effect<ReadonlyArray<CrmCompanyProfile>, CrmError>
   /** Creates the company when the CRM does not know it yet. Idempotent on `note.key`. */
   readonly deliver: (note: CrmNote) => Effect.Effect<CrmDelivery, CrmError>
 }>() {}

@@ -3,9 +3,10 @@
  * organiser wrote on purpose), then its links, then people's e-mail addresses; the name from
  * the text (a labelled name, then one the domain confirms, then other explicit phrases), then
  * the attendees' contacts, then the domain itself. How names are found in the text and matched
- * to a domain is in Company/.
+ * to a domain is in Company/. When the rules find no domain and an LLM is configured, the model
+ * is asked (Agents/SoftTrigger.ts: only what the meeting text backs up is taken).
  */
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { AppConfig } from "../Config.js"
 import type { CalendarEvent, Person } from "../Domain/CalendarEvent.js"
 import type { Extraction as CompanyExtraction, ExtractionSource } from "../Domain/Company.js"
@@ -21,6 +22,8 @@ import {
 } from "../Domain/WebDomain.js"
 import { domainKeys, keysOf, ownerLabel } from "./Company/DomainMatch.js"
 import { type Clues, everyone, lazy, namesFromText, peopleWords } from "./Company/Names.js"
+import { Llm } from "./Llm.js"
+import { configuredLlm, makeCompanyFallback } from "./SoftTrigger.js"
 
 export { stripSalutation } from "./Company/NameRules.js"
 
@@ -142,7 +145,20 @@ export class Extraction extends Effect.Service<Extraction>()("Agents/Extraction"
     const extractFrom = compileExtraction({ ownDomains })
     // Asked for every triggered event, and cheaper than a span of its own would be: the event's
     // span (EventProcessor.process) and its step log carry the result.
-    const extract = (event: CalendarEvent): Effect.Effect<CompanyExtraction> => Effect.sync(() => extractFrom(event))
+    const byRules = (event: CalendarEvent): Effect.Effect<CompanyExtraction> => Effect.sync(() => extractFrom(event))
+    const extract = Option.match(configuredLlm(yield* Effect.serviceOption(Llm)), {
+      onNone: () => byRules,
+      onSome: (llm) => {
+        const fallback = makeCompanyFallback(llm)
+        // No domain, and none the rules turned down as a placeholder: the model may read what the rules did not.
+        return (event: CalendarEvent): Effect.Effect<CompanyExtraction> => {
+          const found = extractFrom(event)
+          return found.domain === undefined && found.invalidDomains.length === 0
+            ? fallback(event, found)
+            : Effect.succeed(found)
+        }
+      }
+    })
     return { extract } as const
   }),
   dependencies: []

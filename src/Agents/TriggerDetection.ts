@@ -1,7 +1,8 @@
 /**
  * Hard triggers: does an event's summary or description contain one of the configured words?
  * Matching is case-, accent- and ß/ss-insensitive and on word boundaries ("research" does not
- * match "researcher"); the summary is looked at before the description.
+ * match "researcher"); the summary is looked at before the description. Soft triggers: when an
+ * LLM is configured, a meeting without a hard trigger is asked about (Agents/SoftTrigger.ts).
  */
 import { FileSystem } from "@effect/platform"
 import { createHash } from "node:crypto"
@@ -10,6 +11,8 @@ import { AppConfig } from "../Config.js"
 import type { CalendarEvent } from "../Domain/CalendarEvent.js"
 import { normalizeText, normalizeWord } from "../Domain/Text.js"
 import { Trigger, type TriggerField } from "../Domain/Trigger.js"
+import { Llm } from "./Llm.js"
+import { configuredLlm, makeSoftTrigger } from "./SoftTrigger.js"
 
 export class TriggerConfigError extends Schema.TaggedError<TriggerConfigError>()("TriggerConfigError", {
   variable: Schema.optional(Schema.String),
@@ -174,6 +177,7 @@ const loadWords = Effect.fnUntraced(function*() {
 
 export class TriggerDetection extends Effect.Service<TriggerDetection>()("Agents/TriggerDetection", {
   effect: Effect.gen(function*() {
+    const appConfig = yield* AppConfig
     const { source, words } = yield* loadWords()
     if (words.length === 0) {
       return yield* new TriggerConfigError({
@@ -183,10 +187,24 @@ export class TriggerDetection extends Effect.Service<TriggerDetection>()("Agents
     const match = compileTriggers(words)
     // Asked for every event of every cycle, and cheaper than a span of its own would be: the
     // event's span (EventProcessor.process) and its step log carry the outcome.
-    const detect = (event: CalendarEvent): Effect.Effect<Option.Option<Trigger>> => Effect.sync(() => match(event))
+    const hard = (event: CalendarEvent): Effect.Effect<Option.Option<Trigger>> => Effect.sync(() => match(event))
+    // Only with an LLM: the model is asked about the events no word matched.
+    const soft = Option.map(
+      configuredLlm(yield* Effect.serviceOption(Llm)),
+      (llm) => makeSoftTrigger(llm, { words, ownDomains: appConfig.ownDomains })
+    )
+    const detect = Option.match(soft, {
+      onNone: () => hard,
+      onSome: (softly) => (event: CalendarEvent): Effect.Effect<Option.Option<Trigger>> => {
+        const found = match(event)
+        return Option.isSome(found) ? Effect.succeed(found) : softly(event)
+      }
+    })
     const list: ReadonlyArray<string> = words
+    // With soft triggers on, events recorded without a trigger by the words alone are looked at again.
+    const hash = Option.isNone(soft) ? rulesHash(words) : createHash("sha256").update(`${rulesHash(words)}\nsoft`).digest("hex")
     /** `source` is "TRIGGER_WORDS" or the path of the file the words came from. */
-    return { detect, words: list, source, rulesHash: rulesHash(words) } as const
+    return { detect, words: list, source, rulesHash: hash } as const
   }),
   dependencies: []
 }) {}

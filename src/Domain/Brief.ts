@@ -51,10 +51,16 @@ export const BriefSimilarCompany = Schema.Struct({
 }).annotations({ identifier: "BriefSimilarCompany" })
 export type BriefSimilarCompany = typeof BriefSimilarCompany.Type
 
-/** Text a model wrote from the sources: the PDF marks it "inferred" and lists what it cites. */
+/**
+ * The summary. Text a model wrote from the sources (`inferred` true or absent): the PDF marks it
+ * "inferred" and lists what it cites. `inferred: false`: put together from the facts by rules.
+ * `note` says why a model did not write it when one was configured.
+ */
 export const BriefSummary = Schema.Struct({
   text: Schema.String,
-  citations: Schema.Array(SourceNumber)
+  citations: Schema.Array(SourceNumber),
+  inferred: Schema.optional(Schema.Boolean),
+  note: Schema.optional(Schema.String)
 }).annotations({ identifier: "BriefSummary" })
 export type BriefSummary = typeof BriefSummary.Type
 

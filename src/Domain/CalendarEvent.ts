@@ -26,6 +26,8 @@ export class CalendarEvent extends Schema.Class<CalendarEvent>("CalendarEvent")(
   start: Schema.String,
   end: Schema.optional(Schema.String),
   allDay: Schema.Boolean,
+  /** The zone the organiser wrote the start in (IANA name, from DTSTART's TZID), when the calendar says. */
+  timeZone: Schema.optional(Schema.String),
   /** URLs the calendar attaches to the event (the `URL` property, conference links). */
   urls: Schema.Array(Schema.String),
   organizer: Schema.optional(Person),

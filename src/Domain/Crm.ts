@@ -5,6 +5,12 @@ export class CrmAttachment extends Schema.Class<CrmAttachment>("CrmAttachment")(
   url: Schema.optional(Schema.String)
 }) {}
 
+/** A note filed under a company in the CRM: what the dossier shows as its latest notes. */
+export class CrmNoteSummary extends Schema.Class<CrmNoteSummary>("CrmNoteSummary")({
+  title: Schema.String,
+  created_at: Schema.String
+}) {}
+
 /** What the CRM knows about a company. */
 export class CrmCompany extends Schema.Class<CrmCompany>("CrmCompany")({
   id: Schema.String,
@@ -13,8 +19,25 @@ export class CrmCompany extends Schema.Class<CrmCompany>("CrmCompany")({
   industry: Schema.optional(Schema.String),
   size: Schema.optional(Schema.String),
   country: Schema.optional(Schema.String),
+  /** Who looks after the company (account owner). */
+  owner: Schema.optional(Schema.String),
+  /** What the company does, as the CRM records it. */
+  description: Schema.optional(Schema.String),
   notes: Schema.optional(Schema.String),
-  attachments: Schema.Array(CrmAttachment)
+  attachments: Schema.Array(CrmAttachment),
+  /** The latest notes filed under the company, newest first (a few at most). */
+  last_notes: Schema.optional(Schema.Array(CrmNoteSummary))
+}) {}
+
+/** A company as the CRM lists it, for comparing companies with each other. */
+export class CrmCompanyProfile extends Schema.Class<CrmCompanyProfile>("CrmCompanyProfile")({
+  id: Schema.String,
+  name: Schema.String,
+  domain: Schema.String,
+  industry: Schema.optional(Schema.String),
+  size: Schema.optional(Schema.String),
+  country: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String)
 }) {}
 
 /** A dossier delivered to the CRM, as a note on the company. */

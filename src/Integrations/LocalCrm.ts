@@ -11,7 +11,7 @@ import type { ParseError } from "effect/ParseResult"
 import * as path from "node:path"
 import { Crm, CrmError } from "../Agents/Crm.js"
 import { AppConfig } from "../Config.js"
-import { CrmAttachment, CrmCompany, CrmDelivery, type CrmNote } from "../Domain/Crm.js"
+import { CrmAttachment, CrmCompany, CrmCompanyProfile, CrmDelivery, type CrmNote, CrmNoteSummary } from "../Domain/Crm.js"
 import { classifyDomain, normalizeDomain } from "../Domain/WebDomain.js"
 import { decodeCsvBytes, parseCompaniesCsv, type SeedCompany } from "./LocalCrmCsv.js"
 
@@ -29,15 +29,30 @@ export class LocalCrmError extends Schema.TaggedError<LocalCrmError>()("LocalCrm
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS companies (
     id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, domain TEXT NOT NULL UNIQUE,
-    industry TEXT, size TEXT, country TEXT, notes TEXT, created_at TEXT NOT NULL)`,
+    industry TEXT, size TEXT, country TEXT, notes TEXT, created_at TEXT NOT NULL, owner TEXT, description TEXT)`,
   `CREATE TABLE IF NOT EXISTS attachments (
     company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE, name TEXT NOT NULL, url TEXT)`,
   `CREATE INDEX IF NOT EXISTS attachments_company ON attachments(company_id)`,
   `CREATE TABLE IF NOT EXISTS notes (
     id INTEGER PRIMARY KEY AUTOINCREMENT, "key" TEXT NOT NULL UNIQUE,
     company_id INTEGER NOT NULL REFERENCES companies(id), title TEXT NOT NULL, body TEXT NOT NULL,
-    dossier_json_path TEXT NOT NULL, dossier_pdf_path TEXT, created_at TEXT NOT NULL)`
+    dossier_json_path TEXT NOT NULL, dossier_pdf_path TEXT, created_at TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS notes_company ON notes(company_id, id)`
 ]
+
+/** Columns added after the first version: a database written by it gets them at start. */
+const ADDED_COLUMNS = [["owner", "TEXT"], ["description", "TEXT"]] as const
+
+const addMissingColumns = (sql: SqlClient.SqlClient) =>
+  Effect.gen(function*() {
+    const present = new Set((yield* sql<{ name: string }>`PRAGMA table_info(companies)`).map((c) => c.name))
+    for (const [column, type] of ADDED_COLUMNS) {
+      if (!present.has(column)) yield* sql.unsafe(`ALTER TABLE companies ADD COLUMN ${column} ${type}`)
+    }
+  })
+
+/** Notes shown with a company: the latest few. */
+const LAST_NOTES = 3
 
 const nullable = Schema.optionalWith(Schema.String, { nullable: true })
 
@@ -48,8 +63,20 @@ const CompanyRow = Schema.Struct({
   industry: nullable,
   size: nullable,
   country: nullable,
+  owner: nullable,
+  description: nullable,
   notes: nullable
 })
+const ProfileRow = Schema.Struct({
+  id: Schema.Number,
+  name: Schema.String,
+  domain: Schema.String,
+  industry: nullable,
+  size: nullable,
+  country: nullable,
+  description: nullable
+})
+const NoteRow = Schema.Struct({ title: Schema.String, created_at: Schema.String })
 const AttachmentRow = Schema.Struct({ name: Schema.String, url: nullable })
 const IdRow = Schema.Struct({ id: Schema.Number })
 const NoteIdsRow = Schema.Struct({ id: Schema.Number, company_id: Schema.Number })
@@ -58,6 +85,7 @@ export class NoteSummary extends Schema.Class<NoteSummary>("NoteSummary")({
   key: Schema.String,
   title: Schema.String,
   dossier_json_path: Schema.String,
+  dossier_pdf_path: Schema.optionalWith(Schema.String, { nullable: true }),
   created_at: Schema.String
 }) {}
 
@@ -79,11 +107,12 @@ const asCrmError = <A, R>(effect: Effect.Effect<A, SqlError | ParseError | CrmEr
 const upsertCompany = (sql: SqlClient.SqlClient, company: SeedCompany, now: string) =>
   Effect.gen(function*() {
     const [row] = yield* sql`
-      INSERT INTO companies (name, domain, industry, size, country, notes, created_at)
+      INSERT INTO companies (name, domain, industry, size, country, owner, description, notes, created_at)
       VALUES (${company.name}, ${company.domain}, ${company.industry ?? null}, ${company.size ?? null},
-        ${company.country ?? null}, ${company.notes ?? null}, ${now})
+        ${company.country ?? null}, ${company.owner ?? null}, ${company.description ?? null}, ${company.notes ?? null}, ${now})
       ON CONFLICT(domain) DO UPDATE SET name = excluded.name, industry = excluded.industry,
-        size = excluded.size, country = excluded.country, notes = excluded.notes
+        size = excluded.size, country = excluded.country, owner = excluded.owner,
+        description = excluded.description, notes = excluded.notes
       RETURNING id`.pipe(Effect.flatMap(decodeRows(IdRow)), Effect.catchTag("ParseError", Effect.die))
     if (row === undefined) return yield* Effect.dieMessage(`upsert of ${company.domain} returned no id`)
     // The file is the source of truth for a seeded company's attachments.
@@ -125,21 +154,38 @@ const make = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const config = yield* AppConfig
 
-  yield* Effect.forEach(SCHEMA, (statement) => sql.unsafe(statement), { discard: true })
+  yield* Effect.forEach(SCHEMA.slice(0, 1), (statement) => sql.unsafe(statement), { discard: true })
+  yield* addMissingColumns(sql)
+  yield* Effect.forEach(SCHEMA.slice(1), (statement) => sql.unsafe(statement), { discard: true })
   yield* seed(sql, fs, config.localCrmFile)
 
   const findByDomain = Effect.fn("LocalCrm.findByDomain")(function*(domain: string) {
     const wanted = normalizeDomain(domain)
     const [row] = yield* sql`
-      SELECT id, name, domain, industry, size, country, notes FROM companies WHERE domain = ${wanted}`
+      SELECT id, name, domain, industry, size, country, owner, description, notes FROM companies WHERE domain = ${wanted}`
       .pipe(Effect.flatMap(decodeRows(CompanyRow)))
     if (row === undefined) return Option.none<CrmCompany>()
     const attachments = yield* sql`SELECT name, url FROM attachments WHERE company_id = ${row.id} ORDER BY rowid`
       .pipe(Effect.flatMap(decodeRows(AttachmentRow)))
+    const notes = yield* sql`
+      SELECT title, created_at FROM notes WHERE company_id = ${row.id} ORDER BY id DESC LIMIT ${LAST_NOTES}`
+      .pipe(Effect.flatMap(decodeRows(NoteRow)))
     const { id, ...fields } = row
     return Option.some(
-      new CrmCompany({ ...fields, id: String(id), attachments: attachments.map((a) => new CrmAttachment(a)) })
+      new CrmCompany({
+        ...fields,
+        id: String(id),
+        attachments: attachments.map((a) => new CrmAttachment(a)),
+        ...(notes.length === 0 ? {} : { last_notes: notes.map((n) => new CrmNoteSummary(n)) })
+      })
     )
+  }, asCrmError)
+
+  const listCompanies = Effect.fn("LocalCrm.listCompanies")(function*(limit: number) {
+    const rows = yield* sql`
+      SELECT id, name, domain, industry, size, country, description FROM companies ORDER BY id LIMIT ${limit}`
+      .pipe(Effect.flatMap(decodeRows(ProfileRow)))
+    return rows.map(({ id, ...fields }) => new CrmCompanyProfile({ ...fields, id: String(id) }))
   }, asCrmError)
 
   const existingNote = (key: string) =>
@@ -176,7 +222,7 @@ const make = Effect.gen(function*() {
     }))
   }, asCrmError)
 
-  return Crm.of({ provider: "local", findByDomain, deliver })
+  return Crm.of({ provider: "local", findByDomain, listCompanies, deliver })
 })
 
 /** The adapter on a SqlClient someone else provides (tests, or an app sharing one database). */
@@ -209,7 +255,7 @@ export const LocalCrmLive: Layer.Layer<Crm, LocalCrmError | SqlError, AppConfig 
 export const listNotes = Effect.fn("LocalCrm.listNotes")(function*(domain: string) {
   const sql = yield* SqlClient.SqlClient
   return yield* sql`
-    SELECT n."key" AS "key", n.title, n.dossier_json_path, n.created_at
+    SELECT n."key" AS "key", n.title, n.dossier_json_path, n.dossier_pdf_path, n.created_at
     FROM notes n JOIN companies c ON c.id = n.company_id
     WHERE c.domain = ${normalizeDomain(domain)} ORDER BY n.id`.pipe(
     Effect.flatMap(decodeRows(NoteSummary)),

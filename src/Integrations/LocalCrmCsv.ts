@@ -1,6 +1,6 @@
 /**
- * The local CRM's seed file: `name,domain,industry,size,country,notes,attachments`, where
- * attachments are `;`-separated `name|url` items. Pure: the adapter reads the file and logs.
+ * The local CRM's seed file: `name,domain,industry,size,country,notes,attachments` and, optional,
+ * `owner` and `description`, where attachments are `;`-separated `name|url` items. Pure: the adapter reads the file and logs.
  */
 import { CsvError, parse } from "csv-parse/sync"
 import { Either } from "effect"
@@ -18,6 +18,8 @@ export interface SeedCompany {
   readonly industry: string | undefined
   readonly size: string | undefined
   readonly country: string | undefined
+  readonly owner: string | undefined
+  readonly description: string | undefined
   readonly notes: string | undefined
   readonly attachments: ReadonlyArray<SeedAttachment>
 }
@@ -110,6 +112,8 @@ const toCompany = (line: number, record: Row, name: string, domain: string): See
   industry: text(record["industry"]),
   size: text(record["size"]),
   country: text(record["country"]),
+  owner: text(record["owner"]),
+  description: text(record["description"]),
   notes: text(record["notes"]),
   attachments: parseAttachments(record["attachments"])
 })

@@ -5,12 +5,15 @@
  * renders to the same bytes: the creation date (and the file ID pdfkit derives from it) is the
  * brief's `generated_at`.
  */
-import { Effect, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 import PDFDocument from "pdfkit"
 import type { Brief } from "../Domain/Brief.js"
+import type { Dossier } from "../Domain/Dossier.js"
 import { packageRoot } from "../Paths.js"
+import { briefFromDossier } from "./BriefFromDossier.js"
+import { DossierRenderer } from "./DossierRenderer.js"
 import { drawBrief } from "./Pdf/BriefLayout.js"
 import { A4, type FontFiles, MARGIN, PageWriter } from "./Pdf/Layout.js"
 import { type Coverage, inline } from "./Pdf/Text.js"
@@ -134,3 +137,13 @@ export const renderBriefPdf = Effect.fn("DossierPdf.renderBriefPdf")(function*(b
   yield* Effect.annotateCurrentSpan({ "pdf.bytes": bytes.byteLength, "pdf.pages": pages })
   return bytes
 })
+
+/** A dossier as its PDF brief. */
+export const renderDossierPdf = (dossier: Dossier): Effect.Effect<Uint8Array, PdfError> =>
+  renderBriefPdf(briefFromDossier(dossier))
+
+/** The dossier renderer the app uses: the pdfkit brief. */
+export const DossierPdfLive: Layer.Layer<DossierRenderer> = Layer.succeed(
+  DossierRenderer,
+  DossierRenderer.of({ render: renderDossierPdf })
+)

@@ -7,7 +7,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import { Clock, Data, Effect, Either, Option, Schema } from "effect"
 import * as path from "node:path"
 import { AppConfig } from "../Config.js"
-import { Dossier, StoredDossier } from "../Domain/Dossier.js"
+import { Dossier, DossierFile, StoredDossier } from "../Domain/Dossier.js"
 import { normalizeDomain } from "../Domain/WebDomain.js"
 import { writeFileAtomic, writeJsonAtomic } from "./AtomicFile.js"
 import { StorageError } from "./StorageError.js"
@@ -53,7 +53,8 @@ export const isFresh = (stored: StoredDossier, now: Date, freshDays: number): bo
   return !Number.isNaN(created) && now.getTime() - created < freshDays * DAY_MS
 }
 
-const decodeDossier = Schema.decodeUnknown(Schema.parseJson(Dossier))
+// Files written by the first version (before website research) are read as current dossiers.
+const decodeDossier = Schema.decodeUnknown(Schema.parseJson(DossierFile))
 const encodeDossier = Schema.encode(Dossier)
 
 const folderName = (stored: StoredDossier) => path.basename(path.dirname(stored.json_path))

@@ -6,6 +6,7 @@
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Layer } from "effect"
+import { llmBudgetMigration } from "../Integrations/Llm/Budget.js"
 
 const initial = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -55,7 +56,12 @@ const followTheMeeting = Effect.gen(function*() {
 })
 
 export const runMigrations = Migrator.make({})({
-  loader: Migrator.fromRecord({ "1_initial": initial, "2_follow_the_meeting": followTheMeeting }),
+  loader: Migrator.fromRecord({
+    "1_initial": initial,
+    "2_follow_the_meeting": followTheMeeting,
+    // The LLM's token budget per event and USD budget per day (tables li_llm_daily_spend, li_llm_event_tokens).
+    "3_llm_budget": llmBudgetMigration
+  }),
   table: "li_migrations"
 }).pipe(Effect.orDie, Effect.withSpan("Migrations.run"))
 

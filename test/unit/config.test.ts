@@ -64,4 +64,48 @@ describe("configuration", () => {
       expect(line).toContain("CAL_LOOKAHEAD_DAYS")
       expect(line.split("\n")).toHaveLength(1)
     }))
+
+  it.effect("research: the website limits, the concurrency, the display zone and the proxies", () =>
+    Effect.gen(function*() {
+      const defaults = Either.getOrThrow(yield* load({}))
+      expect(defaults).toMatchObject({
+        researchWebsite: true,
+        researchMaxPages: 8,
+        researchMaxRequests: 25,
+        researchMaxPageBytes: 2 * 1024 * 1024,
+        maxConcurrentResearch: 4,
+        displayTimeZone: Option.none(),
+        httpProxy: Option.none()
+      })
+      expect(Duration.toSeconds(defaults.researchTimeout)).toBe(10)
+      expect(Duration.toSeconds(defaults.researchBudget)).toBe(60)
+      expect(Duration.toMillis(defaults.researchDelay)).toBe(150)
+      const set = Either.getOrThrow(yield* load({
+        RESEARCH_WEBSITE: "false",
+        RESEARCH_MAX_PAGES: "3",
+        RESEARCH_MAX_PAGE_BYTES: "512KB",
+        RESEARCH_DELAY_MS: "0",
+        MAX_CONCURRENT_RESEARCH: "1",
+        DISPLAY_TIMEZONE: "Europe/Berlin",
+        https_proxy: "http://proxy.corp:3128",
+        HTTPS_PROXY: "http://other:8080",
+        NO_PROXY: "localhost,.corp"
+      }))
+      expect(set).toMatchObject({
+        researchWebsite: false,
+        researchMaxPages: 3,
+        researchMaxPageBytes: 512 * 1024,
+        maxConcurrentResearch: 1,
+        displayTimeZone: Option.some("Europe/Berlin"),
+        httpsProxy: Option.some("http://proxy.corp:3128"),
+        noProxy: Option.some("localhost,.corp")
+      })
+      expect(Duration.toMillis(set.researchDelay)).toBe(0)
+      expect(Either.getOrThrow(yield* load({ DISPLAY_TIMEZONE: " " })).displayTimeZone).toEqual(Option.none())
+      expect(yield* errorLine({ DISPLAY_TIMEZONE: "Mars/Olympus" })).toBe(
+        "invalid configuration: DISPLAY_TIMEZONE: must be a time zone name like Europe/Berlin or UTC"
+      )
+      expect(yield* errorLine({ MAX_CONCURRENT_RESEARCH: "0" })).toMatch(/^invalid configuration: MAX_CONCURRENT_RESEARCH: /)
+      expect(yield* errorLine({ RESEARCH_MAX_PAGE_BYTES: "huge" })).toMatch(/^invalid configuration: RESEARCH_MAX_PAGE_BYTES: /)
+    }))
 })

@@ -5,7 +5,13 @@ import { Cause, Effect, Either, Exit, Layer, Option } from "effect"
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { AppConfig } from "../../src/Config.js"
-import { Dossier, DossierSection, DossierSource, StoredDossier } from "../../src/Domain/Dossier.js"
+import {
+  Dossier,
+  DossierMeeting,
+  DossierSource,
+  DossierSummary,
+  StoredDossier
+} from "../../src/Domain/Dossier.js"
 import { DossierStore, dossierDomain, isFresh } from "../../src/Storage/DossierStore.js"
 import { tempDir } from "../support/spawn.js"
 
@@ -14,10 +20,22 @@ const makeDossier = (key: string, generated_at: string, domain = "acme.io", summ
     key,
     generated_at,
     company: { name: "Acme Robotics", domain },
-    meeting: { event_id: "evt-1", summary: "Kickoff", start: "2026-11-26T09:00:00.000Z", attendees: [] },
-    summary,
-    sections: [new DossierSection({ title: "Meeting", lines: ["Title: Kickoff"] })],
-    sources: [new DossierSource({ kind: "event", title: "Calendar event", retrieved_at: generated_at })]
+    meeting: new DossierMeeting({
+      event_id: "evt-1",
+      title: "Kickoff",
+      start: "2026-11-26T09:00:00.000Z",
+      all_day: false,
+      time_zone: "UTC",
+      time_zone_source: "utc",
+      when: "Thu 26 Nov 2026, 09:00 UTC",
+      start_local: "2026-11-26T09:00:00Z",
+      attendees: []
+    }),
+    company_facts: [],
+    similar_companies: [],
+    summary: new DossierSummary({ text: summary, inferred: false, citations: [1] }),
+    sections: { website: { status: "insufficient_context", reason: "not researched" } },
+    sources: [new DossierSource({ number: 1, kind: "event", title: "Calendar event", retrieved_at: generated_at })]
   })
 
 const setup = () => {
@@ -41,7 +59,7 @@ describe("DossierStore", () => {
       expect(stored.json_path).toBe(path.join(domainDir("acme.io"), "2026-11-26T09-00-00-000Z", "dossier.json"))
       expect(stored.created_at).toBe("2026-11-26T09:00:00.000Z")
       expect(stored.pdf_path).toBeUndefined()
-      expect(JSON.parse(readFileSync(stored.json_path, "utf8"))).toMatchObject({ key: "wf-1", summary: "Acme builds robots." })
+      expect(JSON.parse(readFileSync(stored.json_path, "utf8"))).toMatchObject({ version: 2, key: "wf-1", summary: { text: "Acme builds robots." } })
 
       expect(Option.getOrThrow(yield* store.latest("acme.io"))).toEqual(stored)
       expect(Option.getOrThrow(yield* store.latest("WWW.Acme.IO."))).toEqual(stored)
@@ -91,6 +109,58 @@ describe("DossierStore", () => {
       }
       mkdirSync(path.join(domainDir("acme.io"), "2026-11-22T08-00-00-000Z"))
       expect(Option.getOrThrow(yield* store.latest("acme.io"))).toEqual(good)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("reads a dossier.json written by the first version (before website research) as a current dossier", () => {
+    const { domainDir, layer } = setup()
+    return Effect.gen(function*() {
+      const dir = path.join(domainDir("nordwind-logistik.de"), "2026-11-01T08-00-00-000Z")
+      mkdirSync(dir, { recursive: true })
+      // Exactly what the first version wrote (its Research.buildDossier).
+      writeFileSync(path.join(dir, "dossier.json"), JSON.stringify({
+        key: "wf-old",
+        generated_at: "2026-11-01T08:00:00.000Z",
+        company: { name: "Nordwind Logistik GmbH", domain: "nordwind-logistik.de" },
+        meeting: {
+          event_id: "nordwind-1",
+          summary: "Erstgespräch Nordwind Logistik GmbH",
+          start: "2026-11-25T13:00:00.000Z",
+          location: "Hamburg, Speicherstadt",
+          organizer: "Jonas Weber <jonas.weber@lead-insights.app>",
+          attendees: ["Lars Petersen <l.petersen@nordwind-logistik.de>, Nordwind Logistik GmbH", "anna@lead-insights.app"]
+        },
+        summary: "Nordwind Logistik GmbH (nordwind-logistik.de) is in the CRM (industry Logistik, Spedition).",
+        sections: [{ title: "Meeting", lines: ["Title: Erstgespräch Nordwind Logistik GmbH"] }],
+        sources: [
+          { kind: "crm", title: "CRM record 2: Nordwind Logistik GmbH", retrieved_at: "2026-11-01T08:00:00.000Z" },
+          { kind: "event", title: "Calendar event \"Erstgespräch\" (test:calendar)", retrieved_at: "2026-11-01T08:00:00.000Z" }
+        ]
+      }, null, 2))
+      const store = yield* DossierStore
+      const stored = Option.getOrThrow(yield* store.findByKey("nordwind-logistik.de", "wf-old"))
+      expect(stored.created_at).toBe("2026-11-01T08:00:00.000Z")
+      const { dossier } = stored
+      expect(dossier).toBeInstanceOf(Dossier)
+      expect(dossier.meeting).toMatchObject({
+        title: "Erstgespräch Nordwind Logistik GmbH",
+        start: "2026-11-25T13:00:00.000Z",
+        location: "Hamburg, Speicherstadt",
+        time_zone: "UTC",
+        when: "2026-11-25 13:00 UTC",
+        organiser: { name: "Jonas Weber", email: "jonas.weber@lead-insights.app", role: "organiser" }
+      })
+      expect(dossier.meeting.attendees.map((a) => [a.name, a.email, a.company])).toEqual([
+        ["Lars Petersen", "l.petersen@nordwind-logistik.de", "Nordwind Logistik GmbH"],
+        [undefined, "anna@lead-insights.app", undefined]
+      ])
+      expect(dossier.summary).toMatchObject({ text: expect.stringContaining("is in the CRM"), inferred: false })
+      expect(dossier.sources.map((s) => [s.number, s.kind])).toEqual([[1, "crm"], [2, "event"]])
+      expect(dossier.company_facts).toEqual([])
+      expect(dossier.sections["website"]?.status).toBe("insufficient_context")
+      // and the store still finds it as the latest, next to a new one
+      const newer = yield* store.write(makeDossier("wf-new", "2026-11-20T08:00:00.000Z", "nordwind-logistik.de"))
+      expect(Option.getOrThrow(yield* store.latest("nordwind-logistik.de")).json_path).toBe(newer.json_path)
     }).pipe(Effect.provide(layer))
   })
 

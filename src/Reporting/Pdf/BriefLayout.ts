@@ -374,7 +374,8 @@ const similarCompanies = (w: PageWriter, brief: Brief, statuses: ReadonlyArray<P
 
 const summary = (w: PageWriter, brief: Brief, statuses: ReadonlyArray<PlacedStatus>) => {
   const text = brief.summary === undefined ? "" : paragraphs(brief.summary.text, w.covers, BriefPdfLimits.summary)
-  heading(w, "Summary", 40, text === "" ? undefined : "INFERRED")
+  const inferred = brief.summary?.inferred !== false
+  heading(w, "Summary", 40, text === "" || !inferred ? undefined : "INFERRED")
   statusLines(w, statuses)
   if (brief.summary === undefined || text === "") {
     if (statuses.length === 0) emptyNote(w, "No summary.")
@@ -387,10 +388,13 @@ const summary = (w: PageWriter, brief: Brief, statuses: ReadonlyArray<PlacedStat
   const citations = [...new Set(brief.summary.citations)]
   const cited = citations.slice(0, BriefPdfLimits.citations).map((n) => `[${n}]`).join(" ")
   const more = citations.length > BriefPdfLimits.citations ? ` … and ${citations.length - BriefPdfLimits.citations} more` : ""
-  const note =
-    citations.length === 0
-      ? "Inferred from the research; it cites no source."
-      : `Inferred from the research, not quoted; it cites ${cited}${more}.`
+  const how = one(w, brief.summary.note, BriefPdfLimits.reason)
+  const note = !inferred
+    ? `Put together from the facts above by rules, nothing inferred${citations.length === 0 ? "" : `; it cites ${cited}${more}`}.` +
+      (how === "" ? "" : ` ${how}.`)
+    : citations.length === 0
+    ? "Inferred from the research; it cites no source."
+    : `Inferred from the research, not quoted; it cites ${cited}${more}.`
   w.row([{ x: w.left, width: CONTENT_WIDTH, blocks: [block(T.note, note)] }], 1)
 }
 
