@@ -6,12 +6,13 @@
  * OPENAI_API_KEY or OPENAI_BASE_URL is set.
  */
 import { Effect, Layer, Option } from "effect"
+import { Llm } from "../src/Agents/Llm.js"
 import { WebsiteResearchOff } from "../src/Agents/Research/WebsiteOff.js"
 import { AppConfig, type AppConfigShape } from "../src/Config.js"
 import { ICalFeedLive } from "../src/Integrations/ICalFeed.js"
 import { LocalCrmLive } from "../src/Integrations/LocalCrm.js"
 import { MailDirInboxLive, MailDirMailerLive } from "../src/Integrations/MailDir.js"
-import { layerFromConfig as LlmFromConfig } from "../src/Integrations/OpenAiLlm.js"
+import { llmConfig } from "../src/Integrations/Llm/LlmConfig.js"
 import { VCardContactsLive } from "../src/Integrations/VCardContacts.js"
 import { WebsiteResearchLive } from "../src/Integrations/Website/Live.js"
 import { SqlEventLedgerLive } from "../src/Storage/SqlEventLedger.js"
@@ -41,6 +42,17 @@ export const WebsiteFromConfig = Layer.unwrapEffect(Effect.map(AppConfig, (confi
       ...proxyOptions(config)
     })
     : WebsiteResearchOff("website research is turned off (RESEARCH_WEBSITE=false)")))
+
+/**
+ * The LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set, else none. The adapter (and the OpenAI
+ * client it is built on, a large module) is loaded only then.
+ */
+export const LlmFromConfig = Layer.unwrapEffect(Effect.gen(function*() {
+  const config = yield* llmConfig
+  if (Option.isNone(config)) return Llm.Disabled
+  const { layer, ProxyAwareHttpClient } = yield* Effect.promise(() => import("../src/Integrations/OpenAiLlm.js"))
+  return layer(config.value).pipe(Layer.provide(ProxyAwareHttpClient))
+}))
 
 export const EmbeddedAdapters = Layer.mergeAll(
   ICalFeedLive,

@@ -33,8 +33,7 @@ import {
   type WebsiteField,
   type WebsiteResult
 } from "../src/Domain/WebsiteFacts.js"
-import { PdfError } from "../src/Reporting/DossierPdf.js"
-import { DossierRenderer } from "../src/Reporting/DossierRenderer.js"
+import { DossierRenderer, PdfError } from "../src/Reporting/DossierRenderer.js"
 import { Inbox } from "../src/Agents/Inbox.js"
 import { Mailer } from "../src/Agents/Mailer.js"
 import { CrmCompany, CrmCompanyProfile, CrmDelivery, type CrmNote } from "../src/Domain/Crm.js"

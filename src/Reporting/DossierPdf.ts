@@ -5,7 +5,7 @@
  * renders to the same bytes: the creation date (and the file ID pdfkit derives from it) is the
  * brief's `generated_at`.
  */
-import { Effect, Layer, Schema } from "effect"
+import { Effect } from "effect"
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 import PDFDocument from "pdfkit"
@@ -13,20 +13,14 @@ import type { Brief } from "../Domain/Brief.js"
 import type { Dossier } from "../Domain/Dossier.js"
 import { packageRoot } from "../Paths.js"
 import { briefFromDossier } from "./BriefFromDossier.js"
-import { DossierRenderer } from "./DossierRenderer.js"
+import { PdfError } from "./DossierRenderer.js"
 import { drawBrief } from "./Pdf/BriefLayout.js"
 import { A4, type FontFiles, MARGIN, PageWriter } from "./Pdf/Layout.js"
 import { type Coverage, inline } from "./Pdf/Text.js"
 
 export { BriefPdfLimits } from "./Pdf/BriefLayout.js"
 
-export class PdfError extends Schema.TaggedError<PdfError>()("PdfError", {
-  reason: Schema.String
-}) {
-  override get message() {
-    return `dossier PDF: ${this.reason}`
-  }
-}
+export { PdfError } from "./DossierRenderer.js"
 
 /** The fonts shipped with the package; found from source, from the bundle in dist/ and from tests. */
 export const fontFiles: FontFiles = {
@@ -141,9 +135,3 @@ export const renderBriefPdf = Effect.fn("DossierPdf.renderBriefPdf")(function*(b
 /** A dossier as its PDF brief. */
 export const renderDossierPdf = (dossier: Dossier): Effect.Effect<Uint8Array, PdfError> =>
   renderBriefPdf(briefFromDossier(dossier))
-
-/** The dossier renderer the app uses: the pdfkit brief. */
-export const DossierPdfLive: Layer.Layer<DossierRenderer> = Layer.succeed(
-  DossierRenderer,
-  DossierRenderer.of({ render: renderDossierPdf })
-)
