@@ -59,7 +59,10 @@ const SIMPLE_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x20a0, 0x20cf]
 ]
 
-/** Normalises a text character by character, or says it cannot (undefined): a character not in the table. */
+/**
+ * Normalises a text character by character, or says it cannot (undefined): a character is not in
+ * the table.
+ */
 const makeSimple = () => {
   const table = new Map<string, string>()
   for (const [from, to] of SIMPLE_RANGES) {

@@ -12,9 +12,9 @@ export type DomainCheck =
 
 /**
  * Lower-case host, no scheme, userinfo, port, path, query, `www.` or trailing dot; IDNs as
- * punycode A-labels. Returns "" when nothing host-like is left.
+ * punycode A-labels. Returns "" when nothing host-like is left. Remembered, as it is asked again
+ * and again for the same addresses and links (of every event, by several checks).
  */
-// Asked again and again for the same addresses and links (of every event, by several checks): remembered.
 export const normalizeDomain = cached((input: string): string => {
   let host = input.trim().toLowerCase()
   host = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, "").replace(/^mailto:/, "")
