@@ -273,3 +273,55 @@ describe("LocalCrm.deliver", () => {
     })
   })
 })
+
+describe("LocalCrm for research", () => {
+  const WITH_OWNER = [
+    "name,domain,industry,size,country,owner,description,notes,attachments",
+    "Brenner Maschinenbau GmbH,brenner.de,Maschinenbau,201-500,Deutschland,Anna Berger,CNC-Fräsmaschinen und Drehzentren,,",
+    "Plain Co,plain.io,,,,,,,"
+  ].join("\n") + "\n"
+
+  it.effect("owner and description from the file; the latest notes, newest first, with the PDF's path", () => {
+    const { file, logStorageDir } = setup(WITH_OWNER)
+    return Effect.gen(function*() {
+      const crm = yield* Crm
+      for (const [i, title] of ["First", "Second", "Third", "Fourth"].entries()) {
+        yield* crm.deliver(note(`k-${i}`, {
+          domain: "brenner.de",
+          companyName: "Brenner",
+          title,
+          dossierPdfPath: `log_storage/dossiers/brenner.de/${i}/dossier.pdf`
+        }))
+      }
+      const brenner = Option.getOrThrow(yield* crm.findByDomain("brenner.de"))
+      expect(brenner).toMatchObject({ owner: "Anna Berger", description: "CNC-Fräsmaschinen und Drehzentren" })
+      expect(brenner.last_notes?.map((n) => n.title)).toEqual(["Fourth", "Third", "Second"])
+      expect(Option.getOrThrow(yield* crm.findByDomain("plain.io")).last_notes).toBeUndefined()
+      expect((yield* listNotes("brenner.de")).map((n) => n.dossier_pdf_path)).toEqual(
+        [0, 1, 2, 3].map((i) => `log_storage/dossiers/brenner.de/${i}/dossier.pdf`)
+      )
+      const listed = yield* (crm.listCompanies?.(10) ?? Effect.die("no listCompanies"))
+      expect(listed.map((c) => [c.name, c.industry, c.description])).toEqual([
+        ["Brenner Maschinenbau GmbH", "Maschinenbau", "CNC-Fräsmaschinen und Drehzentren"],
+        ["Plain Co", undefined, undefined]
+      ])
+      expect(yield* (crm.listCompanies?.(1) ?? Effect.die("no listCompanies"))).toHaveLength(1)
+    }).pipe(Effect.provide(crmLayer(logStorageDir, file)))
+  })
+
+  it.effect("a database written before owner and description gets the columns at start", () => {
+    const { file, logStorageDir } = setup(WITH_OWNER)
+    return Effect.gen(function*() {
+      // The first version's table, already there.
+      yield* Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql.unsafe(`CREATE TABLE companies (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, domain TEXT NOT NULL UNIQUE,
+          industry TEXT, size TEXT, country TEXT, notes TEXT, created_at TEXT NOT NULL)`)
+      ).pipe(Effect.provide(LocalCrmSqlite.pipe(Layer.provide(base(logStorageDir, file)))))
+      const brenner = yield* Effect.flatMap(Crm, (crm) => crm.findByDomain("brenner.de")).pipe(
+        Effect.provide(crmLayer(logStorageDir, file))
+      )
+      expect(Option.getOrThrow(brenner).owner).toBe("Anna Berger")
+    })
+  })
+})
