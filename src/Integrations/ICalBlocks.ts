@@ -287,7 +287,15 @@ const needsUtc = (line: ContentLine, fileZones: ReadonlySet<string>) => {
   return tzid === undefined || !(fileZones.has(tzid) || isKnownZone(tzid))
 }
 
-const UTC_VALUE = /^\d{8}T\d{6}Z$/
+/** `20261126T090000Z`, checked by hand: it is asked for every time line. */
+export const isUtcStamp = (v: string): boolean => {
+  if (v.length !== 16 || v.charCodeAt(8) !== 84 || v.charCodeAt(15) !== 90) return false
+  for (let i = 0; i < 15; i++) {
+    const c = v.charCodeAt(i) - 48
+    if (i !== 8 && (c < 0 || c > 9)) return false
+  }
+  return true
+}
 
 /**
  * A time line of a good block as node-ical is given it: floating times and TZIDs nobody can
@@ -296,7 +304,7 @@ const UTC_VALUE = /^\d{8}T\d{6}Z$/
 export const utcLine = (line: ContentLine, fileZones: ReadonlySet<string>): ContentLine | undefined => {
   if (!TIME_PROPS.has(line.name)) return undefined
   // Already UTC, nothing to rewrite (the common case); still a line node-ical is given as UTC.
-  if (line.params === "" && UTC_VALUE.test(line.value)) return line
+  if (line.params === "" && isUtcStamp(line.value)) return line
   if (!needsUtc(line, fileZones)) return undefined
   const params = line.params.replace(/;TZID=("[^"]*"|[^;:]*)/i, "")
   const utc = line.value.split(",").map((v) => v.trim().replace(/^(\d{8}T\d{6})(?=$|\/)/, "$1Z"))

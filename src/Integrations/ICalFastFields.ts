@@ -10,7 +10,7 @@ import ICAL from "ical.js"
 import { dateValues, isValidDateValue, TIME_PROPS } from "./ICalBlocks.js"
 import type { EventProps, PersonProp } from "./ICalFields.js"
 import { LINK_PROPS } from "./ICalFields.js"
-import { type FastLine, lastParam, own, readLines, splitUnescaped, unescapeText, utf8 } from "./ICalLines.js"
+import { decoded, type FastLine, lastParam, own, readLines, splitUnescaped, unescapeText, utf8 } from "./ICalLines.js"
 
 /** A block that passed every check of validateBlock, with the VEVENT's own first RRULE as ical.js reads it. */
 export interface PlainBlock {
@@ -84,12 +84,13 @@ export const readPlainBlock = (text: string): PlainBlock | undefined => {
 /** A plain ORGANIZER or ATTENDEE line. */
 class PlainPerson implements PersonProp {
   constructor(private readonly line: FastLine) {}
+  // Decoded, not copied: only what a new Person keeps is (ICalFields copies it).
   value() {
-    return utf8(this.line.value)
+    return decoded(this.line.value)
   }
   cn() {
     const cn = lastParam(this.line.params, "CN")
-    return cn === undefined ? undefined : utf8(cn)
+    return cn === undefined ? undefined : decoded(cn)
   }
 }
 

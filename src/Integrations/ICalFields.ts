@@ -7,6 +7,7 @@
  */
 import type ICAL from "ical.js"
 import { Person } from "../Domain/CalendarEvent.js"
+import { own } from "./ICalLines.js"
 
 /**
  * What an event keeps of its text. A feed may carry a 10 MB description; the event is copied into
@@ -59,12 +60,18 @@ export interface EventProps {
   readonly startType: () => string | undefined
 }
 
+/** Text kept from a component is copied: a slice would keep the whole text of its block alive. */
+const owned = (v: unknown): unknown => (typeof v === "string" ? own(v) : Array.isArray(v) ? v.map(owned) : v)
+
 /** ical.js's answers for a component it parsed. */
 export const componentProps = (c: ICAL.Component): EventProps => {
-  const personProp = (p: ICAL.Property): PersonProp => ({ value: () => p.getFirstValue(), cn: () => p.getParameter("cn") })
+  const personProp = (p: ICAL.Property): PersonProp => ({
+    value: () => owned(p.getFirstValue()),
+    cn: () => owned(p.getParameter("cn"))
+  })
   return {
-    first: (name) => c.getFirstPropertyValue(name),
-    values: (name) => c.getAllProperties(name).flatMap((p) => p.getValues()),
+    first: (name) => owned(c.getFirstPropertyValue(name)),
+    values: (name) => c.getAllProperties(name).flatMap((p) => p.getValues().map(owned)),
     organizer: () => {
       const p = c.getFirstProperty("organizer")
       return p ? personProp(p) : undefined
@@ -103,9 +110,22 @@ export type People = Map<string, Person>
 
 export const noPeople = (): People => new Map()
 
+const MAILTO = "mailto:"
+
+/** `value.replace(/^mailto:/i, "")`, without a regular expression for every attendee. */
+const withoutMailto = (value: string) => {
+  if (value.length < MAILTO.length) return value
+  for (let i = 0; i < MAILTO.length; i++) {
+    const c = value.charCodeAt(i)
+    const want = MAILTO.charCodeAt(i)
+    if (c !== want && (want === 58 || (c | 32) !== want)) return value
+  }
+  return value.slice(MAILTO.length)
+}
+
 const person = (p: PersonProp, people: People): Person | undefined => {
   const raw = p.value()
-  const address = typeof raw === "string" ? raw.trim().replace(/^mailto:/i, "").trim() : ""
+  const address = typeof raw === "string" ? withoutMailto(raw.trim()).trim() : ""
   const email = address.includes("@") && address.length <= LIMITS.email ? address : undefined
   const cn = paramText(p.cn())
   const name = cn === undefined ? undefined : clip(cn, LIMITS.name)
@@ -113,7 +133,11 @@ const person = (p: PersonProp, people: People): Person | undefined => {
   const key = `${email ?? "\u0001"}\u0000${name ?? "\u0001"}`
   const known = people.get(key)
   if (known) return known
-  const made = new Person({ ...(email !== undefined ? { email } : {}), ...(name !== undefined ? { name } : {}) }, true)
+  // Made once, kept with every event: its text is copied out of the block it was read from.
+  const made = new Person({
+    ...(email !== undefined ? { email: own(email) } : {}),
+    ...(name !== undefined ? { name: own(name) } : {})
+  }, true)
   people.set(key, made)
   return made
 }

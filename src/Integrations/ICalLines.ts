@@ -94,8 +94,14 @@ export const readLines = (text: string): ReadonlyArray<FastLine> | undefined => 
 }
 
 /** Decoded text of latin1 chars, not sharing memory with the block it was cut from. */
-export const utf8 = (latin1: string): string =>
-  /[\x80-\xff]/.test(latin1) ? Buffer.from(latin1, "latin1").toString("utf8") : own(latin1)
+export const utf8 = (latin1: string): string => (isAscii(latin1) ? own(latin1) : decodeLatin1(latin1))
+
+/** Decoded text of latin1 chars; plain ASCII is the very string given (a slice: copy what is kept). */
+export const decoded = (latin1: string): string => (isAscii(latin1) ? latin1 : decodeLatin1(latin1))
+
+const isAscii = (s: string) => !/[\x80-\xff]/.test(s)
+
+const decodeLatin1 = (latin1: string) => Buffer.from(latin1, "latin1").toString("utf8")
 
 /**
  * The same text, not sharing memory with the string it was cut from: a slice keeps its whole

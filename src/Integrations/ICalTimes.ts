@@ -10,7 +10,7 @@
  */
 import type { DateWithTimeZone } from "node-ical"
 import type { TimeWindow } from "../Domain/CalendarEvent.js"
-import { TIME_PROPS, utcLine, utcUntil } from "./ICalBlocks.js"
+import { isUtcStamp, TIME_PROPS, utcLine, utcUntil } from "./ICalBlocks.js"
 import type { FastLine } from "./ICalLines.js"
 import { ruleBounds, type SeriesEntry } from "./ICalRecurrence.js"
 import { parseRule, SimpleRule } from "./ICalRule.js"
@@ -70,7 +70,7 @@ const readDate = (value: string, params: string): DateWithTimeZone | undefined =
     date.dateOnly = true
     return date
   }
-  if (params === ";VALUE=DATE" || !/^\d{8}T\d{6}Z$/.test(value) || year < 1000) return undefined
+  if (params === ";VALUE=DATE" || !isUtcStamp(value) || year < 1000) return undefined
   const utc = Date.UTC(year, digits(value, 4, 6) - 1, digits(value, 6, 8), digits(value, 9, 11), digits(value, 11, 13), digits(value, 13, 15))
   const time: DateWithTimeZone = new Date(utc)
   time.tz = "Etc/UTC"
@@ -118,7 +118,7 @@ export const readTimes = (
     if (!known) return undefined
     // An alarm's lines are the alarm's: node-ical stores them apart from the event.
     if (line.depth > 0) continue
-    if (STAMPS.has(name) && (line.params !== "" || !/^\d{8}(?:T\d{6}Z)?$/.test(line.value))) return undefined
+    if (STAMPS.has(name) && (line.params !== "" || !(isUtcStamp(line.value) || /^\d{8}$/.test(line.value)))) return undefined
     if (!TIME_PROPS.has(name) && name !== "DURATION" && name !== "RRULE") continue
     // A zone name outside ASCII is only known once decoded: node-ical's to resolve.
     if (/[\x80-\xff]/.test(line.params)) return undefined
