@@ -4,9 +4,9 @@
  * node-ical read them), and all-day dates; with a rule ICalRule expands.
  *
  * The Date objects are made as node-ical makes them (all-day dates as local midnights marked
- * `dateOnly`, UTC times tagged "Etc/UTC"), so that ICalRecurrence treats them alike. A block with
- * anything else (a zone node-ical resolves, another rule, an unusual property) is left to
- * node-ical, with every block of its series.
+ * `dateOnly`, an EXDATE's UTC times tagged "Etc/UTC"), so that ICalRecurrence treats them alike.
+ * A block with anything else (a zone node-ical resolves, another rule, an unusual property) is
+ * left to node-ical, with every block of its series.
  */
 import type { DateWithTimeZone } from "node-ical"
 import type { TimeWindow } from "../Domain/CalendarEvent.js"
@@ -34,7 +34,9 @@ const OWN = new Set([
   "IMAGE", "COLOR", "GEO"
 ])
 /** … and an alarm inside it. */
-const ALARM = new Set(["ACTION", "TRIGGER", "DESCRIPTION", "SUMMARY", "ATTENDEE", "REPEAT", "DURATION", "ATTACH", "UID", "ACKNOWLEDGED", "RELATED-TO"])
+const ALARM = new Set([
+  "ACTION", "TRIGGER", "DESCRIPTION", "SUMMARY", "ATTENDEE", "REPEAT", "DURATION", "ATTACH", "UID", "ACKNOWLEDGED", "RELATED-TO"
+])
 /** At most once in a VEVENT, for node-ical to read it as it is read here. */
 type Single = "DTSTART" | "DTEND" | "DURATION" | "RRULE" | "RECURRENCE-ID"
 const SINGLE: ReadonlySet<string> = new Set<Single>(["DTSTART", "DTEND", "DURATION", "RRULE", "RECURRENCE-ID"])
@@ -59,9 +61,10 @@ const digits = (v: string, from: number, to: number) => {
 
 /**
  * A DATE or UTC DATE-TIME value as node-ical's dateParameter reads it; undefined when not one.
- * node-ical marks the zone with a hidden property; only its value is ever read, so it is a plain one here.
+ * node-ical marks every date-time with its zone; the expansion only reads it on an EXDATE
+ * (`zoned`), so only those carry it here (a plain property: only its value is ever read).
  */
-const readDate = (value: string, params: string): DateWithTimeZone | undefined => {
+const readDate = (value: string, params: string, zoned = false): DateWithTimeZone | undefined => {
   if (params !== "" && params !== ";VALUE=DATE" && params !== ";VALUE=DATE-TIME") return undefined
   const year = digits(value, 0, 4)
   if (/^\d{8}$/.test(value)) {
@@ -71,9 +74,10 @@ const readDate = (value: string, params: string): DateWithTimeZone | undefined =
     return date
   }
   if (params === ";VALUE=DATE" || !isUtcStamp(value) || year < 1000) return undefined
-  const utc = Date.UTC(year, digits(value, 4, 6) - 1, digits(value, 6, 8), digits(value, 9, 11), digits(value, 11, 13), digits(value, 13, 15))
-  const time: DateWithTimeZone = new Date(utc)
-  time.tz = "Etc/UTC"
+  const month = digits(value, 4, 6) - 1
+  const day = digits(value, 6, 8)
+  const time: DateWithTimeZone = new Date(Date.UTC(year, month, day, digits(value, 9, 11), digits(value, 11, 13), digits(value, 13, 15)))
+  if (zoned) time.tz = "Etc/UTC"
   return time
 }
 
@@ -150,7 +154,7 @@ export const readTimes = (
     for (const v of line.value.split(",")) {
       const value = v.trim()
       if (value === "") continue
-      const d = readDate(value, line.params)
+      const d = readDate(value, line.params, true)
       if (!d) return undefined
       exdate ??= {}
       exdate[dateKey(d)] = d
