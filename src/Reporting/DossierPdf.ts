@@ -6,7 +6,8 @@
  * brief's `generated_at`.
  */
 import { Effect } from "effect"
-import { existsSync } from "node:fs"
+import * as fontkit from "fontkit"
+import { existsSync, readFileSync } from "node:fs"
 import * as path from "node:path"
 import PDFDocument from "pdfkit"
 import type { Brief } from "../Domain/Brief.js"
@@ -15,7 +16,7 @@ import { packageRoot } from "../Paths.js"
 import { briefFromDossier } from "./BriefFromDossier.js"
 import { PdfError } from "./DossierRenderer.js"
 import { drawBrief } from "./Pdf/BriefLayout.js"
-import { A4, type FontFiles, MARGIN, PageWriter } from "./Pdf/Layout.js"
+import { A4, type FontFiles, type Fonts, MARGIN, PageWriter } from "./Pdf/Layout.js"
 import { type Coverage, inline } from "./Pdf/Text.js"
 
 export { BriefPdfLimits } from "./Pdf/BriefLayout.js"
@@ -44,19 +45,34 @@ const creationDate = (generatedAt: string) => {
 }
 
 /**
- * pdfkit has no public way to ask whether a font has a glyph; its font object is fontkit's, which
- * does. Without it every character counts as drawable (a missing one prints as an empty box).
+ * The fonts parsed once: parsing DejaVu Sans took most of a brief's render time when pdfkit did
+ * it for every document. pdfkit takes a parsed fontkit font where it takes a file (since 0.14);
+ * its type declarations only know files and bytes.
  */
-const coverageOf = (doc: PDFKit.PDFDocument): Coverage => {
-  const font: unknown = Reflect.get(doc, "_font")
-  const fontkit: unknown = typeof font === "object" && font !== null ? Reflect.get(font, "font") : undefined
-  const has: unknown = typeof fontkit === "object" && fontkit !== null ? Reflect.get(fontkit, "hasGlyphForCodePoint") : undefined
-  if (typeof has !== "function") return () => true
+const asFontSource = (font: fontkit.Font): PDFKit.Mixins.PDFFontSource => font as unknown as PDFKit.Mixins.PDFFontSource
+
+let parsed: { readonly regular: fontkit.Font; readonly bold: fontkit.Font; readonly fonts: Fonts } | undefined
+const parsedFonts = () => {
+  if (parsed === undefined) {
+    const open = (file: string) => {
+      const font = fontkit.create(readFileSync(file))
+      if (!("hasGlyphForCodePoint" in font)) throw new Error(`${file} is a font collection, not a font`)
+      return font
+    }
+    const regular = open(fontFiles.regular)
+    const bold = open(fontFiles.bold)
+    parsed = { regular, bold, fonts: { regular: asFontSource(regular), bold: asFontSource(bold) } }
+  }
+  return parsed
+}
+
+/** Whether the font can draw a character; a missing one is replaced before pdfkit sees it. */
+const coverageOf = (font: fontkit.Font): Coverage => {
   const cache = new Map<number, boolean>()
   return (codePoint) => {
     let known = cache.get(codePoint)
     if (known === undefined) {
-      known = Boolean(Reflect.apply(has, fontkit, [codePoint]))
+      known = font.hasGlyphForCodePoint(codePoint)
       cache.set(codePoint, known)
     }
     return known
@@ -66,7 +82,7 @@ const coverageOf = (doc: PDFKit.PDFDocument): Coverage => {
 /** Metadata is not drawn with the font: only control and invisible characters go. */
 const metadata = (text: string) => inline(text, () => true, 300)
 
-const newDocument = (brief: Brief) => {
+const newDocument = (brief: Brief, fonts: Fonts) => {
   const created = creationDate(brief.generated_at)
   return new PDFDocument({
     size: [A4.width, A4.height],
@@ -75,7 +91,8 @@ const newDocument = (brief: Brief) => {
     // The embedded font from the start: pdfkit would otherwise load Helvetica, whose metrics it
     // requires as "#standard-fonts/Helvetica", a subpath import of its own package.json that
     // does not resolve from our esbuild bundle ("Cannot find module").
-    font: fontFiles.regular,
+    // Typed as a file name; pdfkit opens whatever `font()` takes (here the parsed font).
+    font: fonts.regular as unknown as string,
     lang: "en",
     displayTitle: true,
     info: {
@@ -100,8 +117,10 @@ export const renderBriefPdf = Effect.fn("DossierPdf.renderBriefPdf")(function*(b
         resume(Effect.fail(new PdfError({ reason: reasonOf(cause) })))
       }
       let doc: PDFKit.PDFDocument
+      let fonts: ReturnType<typeof parsedFonts>
       try {
-        doc = newDocument(brief)
+        fonts = parsedFonts()
+        doc = newDocument(brief, fonts.fonts)
       } catch (cause) {
         fail(cause)
         return
@@ -116,7 +135,7 @@ export const renderBriefPdf = Effect.fn("DossierPdf.renderBriefPdf")(function*(b
         resume(Effect.succeed({ bytes: Buffer.concat(chunks), pages }))
       })
       try {
-        drawBrief(new PageWriter(doc, fontFiles, coverageOf(doc)), brief)
+        drawBrief(new PageWriter(doc, fonts.fonts, coverageOf(fonts.regular)), brief)
         pages = doc.bufferedPageRange().count
         doc.end()
       } catch (cause) {

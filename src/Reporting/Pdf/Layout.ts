@@ -44,6 +44,12 @@ export interface FontFiles {
   readonly bold: string
 }
 
+/** The fonts a document draws with: parsed once per process, shared by every document. */
+export interface Fonts {
+  readonly regular: PDFKit.Mixins.PDFFontSource
+  readonly bold: PDFKit.Mixins.PDFFontSource
+}
+
 export const A4 = { width: 595.28, height: 841.89 } as const
 export const MARGIN = { top: 48, bottom: 58, left: 50, right: 50 } as const
 export const CONTENT_WIDTH = A4.width - MARGIN.left - MARGIN.right
@@ -65,7 +71,7 @@ export class PageWriter {
 
   constructor(
     readonly doc: PDFKit.PDFDocument,
-    private readonly fonts: FontFiles,
+    private readonly fonts: Fonts,
     readonly covers: Coverage
   ) {}
 
