@@ -201,7 +201,10 @@ export const onceRun = (calendar: GeneratedCalendar, timeoutMs: number) =>
       CAL_LOOKAHEAD_DAYS: String(calendar.days),
       OWN_DOMAINS: calendar.ownDomain,
       LOCAL_CRM_FILE: csv,
-      LOG_STORAGE_DIR: store
+      LOG_STORAGE_DIR: store,
+      // The generated companies' sites do not exist: the comparison is with instant research stubs.
+      // Research against real sites is measured on its own (bench/research.ts).
+      RESEARCH_WEBSITE: "false"
     }
     const gnu = hasGnuTime()
     const timeFile = path.join(dir, "time.txt")
