@@ -178,8 +178,19 @@ describe("doctor", () => {
     const good = runCli(["doctor"], { LOG_STORAGE_DIR: logDir })
     expect((await good.exited).code).toBe(0)
     const names = good.stdout().trim().split("\n").map((l) => l.split(/\s+/)[0])
-    expect(names).toEqual(["config", "calendar", "contacts", "triggers", "crm", "mail", "storage", "telemetry"])
+    expect(names).toEqual(["config", "calendar", "contacts", "triggers", "crm", "mail", "storage", "llm", "website", "telemetry"])
     expect(good.stdout()).toMatch(/^calendar\s+ok\s+ical:.*calendar\.ics: \d+ events in the window/m)
+    expect(good.stdout()).toMatch(/^website\s+ok\s+.*at most 8 pages, 25 requests/m)
+
+    const configured = runCli(["doctor"], {
+      LOG_STORAGE_DIR: logDir,
+      OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
+      OPENAI_MODEL: "llama3.1:8b",
+      RESEARCH_WEBSITE: "false"
+    })
+    expect((await configured.exited).code).toBe(0)
+    expect(configured.stdout()).toMatch(/^llm\s+ok\s+llama3\.1:8b at http:\/\/127\.0\.0\.1:9\/v1 \(chat completions; /m)
+    expect(configured.stdout()).toMatch(/^website\s+off\s+RESEARCH_WEBSITE=false/m)
 
     const bad = runCli(["doctor"], { LOG_STORAGE_DIR: logDir, ICAL_URL: path.join(logDir, "gone.ics") })
     expect((await bad.exited).code).toBe(1)
