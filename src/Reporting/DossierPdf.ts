@@ -51,7 +51,7 @@ const creationDate = (generatedAt: string) => {
  */
 const asFontSource = (font: fontkit.Font): PDFKit.Mixins.PDFFontSource => font as unknown as PDFKit.Mixins.PDFFontSource
 
-let parsed: { readonly regular: fontkit.Font; readonly bold: fontkit.Font; readonly fonts: Fonts } | undefined
+let parsed: { readonly regular: fontkit.Font; readonly bold: fontkit.Font } | undefined
 const parsedFonts = () => {
   if (parsed === undefined) {
     const open = (file: string) => {
@@ -61,7 +61,7 @@ const parsedFonts = () => {
     }
     const regular = open(fontFiles.regular)
     const bold = open(fontFiles.bold)
-    parsed = { regular, bold, fonts: { regular: asFontSource(regular), bold: asFontSource(bold) } }
+    parsed = { regular, bold }
   }
   return parsed
 }
@@ -82,9 +82,12 @@ const coverageOf = (font: fontkit.Font): Coverage => {
 /** Metadata is not drawn with the font: only control and invisible characters go. */
 const metadata = (text: string) => inline(text, () => true, 300)
 
-const newDocument = (brief: Brief, fonts: Fonts) => {
+/** Registered by name, so pdfkit opens each once per document instead of at every change of font. */
+const FONTS: Fonts = { regular: "DejaVuSans", bold: "DejaVuSans-Bold" }
+
+const newDocument = (brief: Brief, fonts: { readonly regular: fontkit.Font; readonly bold: fontkit.Font }) => {
   const created = creationDate(brief.generated_at)
-  return new PDFDocument({
+  const doc = new PDFDocument({
     size: [A4.width, A4.height],
     margins: { ...MARGIN },
     bufferPages: true,
@@ -92,7 +95,7 @@ const newDocument = (brief: Brief, fonts: Fonts) => {
     // requires as "#standard-fonts/Helvetica", a subpath import of its own package.json that
     // does not resolve from our esbuild bundle ("Cannot find module").
     // Typed as a file name; pdfkit opens whatever `font()` takes (here the parsed font).
-    font: fonts.regular as unknown as string,
+    font: asFontSource(fonts.regular) as unknown as string,
     lang: "en",
     displayTitle: true,
     info: {
@@ -103,6 +106,9 @@ const newDocument = (brief: Brief, fonts: Fonts) => {
       ModDate: created
     }
   })
+  doc.registerFont(FONTS.regular, asFontSource(fonts.regular))
+  doc.registerFont(FONTS.bold, asFontSource(fonts.bold))
+  return doc
 }
 
 /** The brief as PDF bytes. */
@@ -120,7 +126,7 @@ export const renderBriefPdf = Effect.fn("DossierPdf.renderBriefPdf")(function*(b
       let fonts: ReturnType<typeof parsedFonts>
       try {
         fonts = parsedFonts()
-        doc = newDocument(brief, fonts.fonts)
+        doc = newDocument(brief, fonts)
       } catch (cause) {
         fail(cause)
         return
@@ -135,7 +141,7 @@ export const renderBriefPdf = Effect.fn("DossierPdf.renderBriefPdf")(function*(b
         resume(Effect.succeed({ bytes: Buffer.concat(chunks), pages }))
       })
       try {
-        drawBrief(new PageWriter(doc, fonts.fonts, coverageOf(fonts.regular)), brief)
+        drawBrief(new PageWriter(doc, FONTS, coverageOf(fonts.regular)), brief)
         pages = doc.bufferedPageRange().count
         doc.end()
       } catch (cause) {

@@ -44,10 +44,10 @@ export interface FontFiles {
   readonly bold: string
 }
 
-/** The fonts a document draws with: parsed once per process, shared by every document. */
+/** The names the document's fonts are registered under (`doc.registerFont`). */
 export interface Fonts {
-  readonly regular: PDFKit.Mixins.PDFFontSource
-  readonly bold: PDFKit.Mixins.PDFFontSource
+  readonly regular: string
+  readonly bold: string
 }
 
 export const A4 = { width: 595.28, height: 841.89 } as const
