@@ -174,7 +174,12 @@ class PlainProps implements EventProps {
   }
 
   xProps() {
-    return this.xLines.map((l) => ({ name: l.name.toLowerCase(), value: () => utf8(l.value) }))
+    return this.xLines.map((l) => ({
+      name: l.name.toLowerCase(),
+      value() {
+        return utf8(l.value)
+      }
+    }))
   }
 
   startType(): string | undefined {

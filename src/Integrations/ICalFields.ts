@@ -64,30 +64,40 @@ export interface EventProps {
 const owned = (v: unknown): unknown => (typeof v === "string" ? own(v) : Array.isArray(v) ? v.map(owned) : v)
 
 /** ical.js's answers for a component it parsed. */
-export const componentProps = (c: ICAL.Component): EventProps => {
-  const personProp = (p: ICAL.Property): PersonProp => ({
-    value: () => owned(p.getFirstValue()),
-    cn: () => owned(p.getParameter("cn"))
-  })
-  return {
-    first: (name) => owned(c.getFirstPropertyValue(name)),
-    values: (name) => c.getAllProperties(name).flatMap((p) => p.getValues().map(owned)),
-    organizer: () => {
-      const p = c.getFirstProperty("organizer")
-      return p ? personProp(p) : undefined
-    },
-    attendees: (max) => {
-      const all = c.getAllProperties("attendee")
-      return { props: all.slice(0, max).map(personProp), count: all.length }
-    },
-    xProps: () =>
-      c.getAllProperties().flatMap((p) => {
-        const name = p.name.toLowerCase()
-        return name.startsWith("x-") ? [{ name, value: () => p.getFirstValue() }] : []
-      }),
-    startType: () => c.getFirstProperty("dtstart")?.type
+export const componentProps = (c: ICAL.Component): EventProps => ({
+  first(name) {
+    return owned(c.getFirstPropertyValue(name))
+  },
+  values(name) {
+    return c.getAllProperties(name).flatMap((p) => p.getValues().map(owned))
+  },
+  organizer() {
+    const p = c.getFirstProperty("organizer")
+    return p ? componentPerson(p) : undefined
+  },
+  attendees(max) {
+    const all = c.getAllProperties("attendee")
+    return { props: all.slice(0, max).map(componentPerson), count: all.length }
+  },
+  xProps() {
+    return c.getAllProperties().flatMap((p) => {
+      const name = p.name.toLowerCase()
+      return name.startsWith("x-") ? [{ name, value: () => p.getFirstValue() }] : []
+    })
+  },
+  startType() {
+    return c.getFirstProperty("dtstart")?.type
   }
-}
+})
+
+const componentPerson = (p: ICAL.Property): PersonProp => ({
+  value() {
+    return owned(p.getFirstValue())
+  },
+  cn() {
+    return owned(p.getParameter("cn"))
+  }
+})
 
 const text = (c: EventProps, name: string): string => {
   const v = c.first(name)
@@ -159,35 +169,43 @@ const urls = (c: EventProps) => {
   return [...new Set(found)]
 }
 
+/** The field cut to its limit, with its name noted in `truncated` when it was longer. */
+const bounded = <A extends { readonly length: number }>(
+  truncated: Array<string>,
+  field: string,
+  value: A,
+  max: number,
+  cut: (value: A, max: number) => A
+): A => {
+  if (value.length <= max) return value
+  truncated.push(field)
+  return cut(value, max)
+}
+
+const textField = (c: EventProps, truncated: Array<string>, name: "summary" | "description" | "location") =>
+  bounded(truncated, name, text(c, name), LIMITS[name], clip)
+
+const firstOf = <A>(items: ReadonlyArray<A>, max: number) => items.slice(0, max)
+
+// Only as many properties are read as can be kept: a feed may list thousands of attendees.
+const attendeesOf = (c: EventProps, truncated: Array<string>, people: People) => {
+  const { count, props } = c.attendees(LIMITS.attendees)
+  if (count > LIMITS.attendees) truncated.push("attendees")
+  return props.flatMap((p) => person(p, people) ?? [])
+}
+
+// No closures made per call: it runs for every event (and tsx names every function made at run time).
 export const eventFieldsOf = (c: EventProps, people: People = noPeople()) => {
   const organizerProp = c.organizer()
   const organizer = organizerProp ? person(organizerProp, people) : undefined
   const truncated: Array<string> = []
-  const over = (field: string, length: number, max: number) => {
-    if (length > max) truncated.push(field)
-    return length > max
-  }
-  const textField = (name: "summary" | "description" | "location") => {
-    const s = text(c, name)
-    return over(name, s.length, LIMITS[name]) ? clip(s, LIMITS[name]) : s
-  }
-  const links = () => {
-    const found = urls(c)
-    return over("urls", found.length, LIMITS.urls) ? found.slice(0, LIMITS.urls) : found
-  }
-  // Only as many properties are read as can be kept: a feed may list thousands of attendees.
-  const attendees = () => {
-    const { count, props } = c.attendees(LIMITS.attendees)
-    over("attendees", count, LIMITS.attendees)
-    return props.flatMap((p) => person(p, people) ?? [])
-  }
   const fields = {
-    summary: textField("summary"),
-    description: textField("description"),
-    location: textField("location"),
-    urls: links(),
+    summary: textField(c, truncated, "summary"),
+    description: textField(c, truncated, "description"),
+    location: textField(c, truncated, "location"),
+    urls: bounded(truncated, "urls", urls(c), LIMITS.urls, firstOf),
     ...(organizer !== undefined ? { organizer } : {}),
-    attendees: attendees()
+    attendees: attendeesOf(c, truncated, people)
   }
   return truncated.length > 0 ? { ...fields, truncated } : fields
 }

@@ -16,7 +16,7 @@ import {
   isCancelledOf,
   type People
 } from "./ICalFields.js"
-import { utf8 } from "./ICalLines.js"
+import { type FastLine, utf8 } from "./ICalLines.js"
 import { type BlockRange, latin1Range, rawBlock } from "./ICalScan.js"
 import { type BlockTimes, readTimes } from "./ICalTimes.js"
 
@@ -89,16 +89,18 @@ export interface Reader {
 export const readBlock = (reader: Reader, range: BlockRange): BlockRead =>
   (reader.plain ? readPlain(reader, range) : undefined) ?? readCarefully(reader, rawBlock(reader.bytes, range), range)
 
+/** The first line of that name, at any depth (as peekBlock looks for the UID). */
+const firstNamed = (lines: ReadonlyArray<FastLine>, name: string) => lines.find((l) => l.name === name)
+
 /** A plain block, read without ical.js; undefined when it is not plain. */
 const readPlain = (reader: Reader, range: BlockRange): BlockRead | undefined => {
   if (!range.complete) return undefined
   const plain = readPlainBlock(latin1Range(reader.bytes, range.start, range.end))
   if (!plain) return undefined
-  const first = (name: string) => plain.lines.find((l) => l.name === name)
-  const uid = utf8(first("UID")?.value ?? "").trim()
+  const uid = utf8(firstNamed(plain.lines, "UID")?.value ?? "").trim()
   const props = plainProps(plain, reader.texts)
-  const start = first("DTSTART")
-  const summary = first("SUMMARY")
+  const start = firstNamed(plain.lines, "DTSTART")
+  const summary = firstNamed(plain.lines, "SUMMARY")
   return {
     baseUid: uid.length > 0
       ? uid

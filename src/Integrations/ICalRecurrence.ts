@@ -157,13 +157,13 @@ export class Series {
 
   expand(window: TimeWindow): Expansion {
     const out: Array<Instance> = []
-    const keep = (i: Instance) => {
-      if (overlaps(i, window)) out.push(i)
-    }
     if (!this.recurring && this.overrides.length === 0 && this.master.exdate === undefined) {
       // A lone event (most of a feed): its start, unexcluded, under no occurrence id.
-      keep(this.instance(this.master, this.master.start, undefined, false))
-      return { instances: out, complete: true }
+      const only = this.instance(this.master, this.master.start, undefined, false)
+      return { instances: overlaps(only, window) ? [only] : [], complete: true }
+    }
+    const keep = (i: Instance) => {
+      if (overlaps(i, window)) out.push(i)
     }
     const excluded = this.exdates()
     const overridden = new Set<string>()

@@ -104,6 +104,15 @@ const firstUnfolded = (bytes: Uint8Array, start: number) => {
   }
 }
 
+/**
+ * The mark of a line read as text. A folded line keeps its final CR here: unfolding may put it
+ * right before the line break.
+ */
+const decodedMark = (bytes: Uint8Array, start: number, end: number, broken: boolean) => {
+  const text = decodeRange(bytes, start, end)
+  return markOfText((broken ? text.replace(/\r$/, "") : text).replace(/[ \t]+$/, ""))
+}
+
 const upperAscii = (c: number) => String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 32 : c)
 
 /**
@@ -114,18 +123,13 @@ const upperAscii = (c: number) => String.fromCharCode(c >= 0x61 && c <= 0x7a ? c
  */
 const markAt = (bytes: Uint8Array, start: number, end: number, folded: boolean, broken: boolean): Mark => {
   if (!isBE(bytes[folded ? firstUnfolded(bytes, start) : start])) return undefined
-  // A folded line keeps its final CR here: unfolding may put it right before the line break.
-  const exact = () => {
-    const text = decodeRange(bytes, start, end)
-    return markOfText((broken ? text.replace(/\r$/, "") : text).replace(/[ \t]+$/, ""))
-  }
-  if (folded) return exact()
+  if (folded) return decodedMark(bytes, start, end, broken)
   let e = end
   while (e > start && (bytes[e - 1] === SPACE || bytes[e - 1] === TAB)) e--
   let head = ""
   for (let i = start; i < Math.min(e, start + 64); i++) {
     const c = bytes[i] ?? 0
-    if (c >= 0x80) return exact()
+    if (c >= 0x80) return decodedMark(bytes, start, end, broken)
     if (i < start + 16) head += upperAscii(c)
   }
   if (e - start <= 16) return markOfText(head)
