@@ -8,6 +8,7 @@
  * - concurrency: 100 triggered meetings whose CRM look-up, research and delivery take 200 ms each,
  *   at MAX_CONCURRENT_EVENTS 1, 10, 50, 100 (SQLite engine, in process)
  * - idle: `run` on the example calendar, resident memory after its first cycle
+ * - research: per company against local company sites through a local proxy, and each dossier's PDF
  * - generated calendars (bench/generate.ts) of BENCH_SIZES events: the parser and trigger detection
  *   + extraction per event in process, then `once` as a process (wall, per event, peak RSS, statuses)
  *
@@ -31,6 +32,7 @@ import { SqliteEngineLive } from "../layers/Engine.js"
 import { concurrencyCycle, type ConcurrencyResult } from "./concurrency.js"
 import { durableFloor, durableOverhead, FLOOR_VARIANTS } from "./durable.js"
 import { generateCalendar } from "./generate.js"
+import { researchBench, researchBenchLines } from "./research.js"
 import { hasGnuTime, idleFootprint, type OnceRun, onceRun } from "./process.js"
 import { detectionFigures, type DetectionFigures, parseFigure, type ParseFigure } from "./stages.js"
 
@@ -164,6 +166,7 @@ const main = Effect.gen(function*() {
   for (const c of CONCURRENCY) concurrency.push(yield* concurrencyCycle({ events: 100, concurrency: c, delayMs: 200 }))
 
   const idle = yield* idleFootprint().pipe(Effect.either)
+  const research = yield* researchBench({ runs: 2 })
 
   const window = { from: new Date("2026-01-01T00:00:00Z"), to: new Date("2027-01-01T00:00:00Z") }
   const example = new Uint8Array(readFileSync(path.join(packageRoot, "examples", "calendar.ics")))
@@ -201,6 +204,7 @@ const main = Effect.gen(function*() {
     parseMs: parse,
     concurrency: { engine: "sqlite", events: 100, delayMs: 200, runs: concurrency },
     idle: Either.isRight(idle) ? idle.right : { error: idle.left.message },
+    research,
     generated: {
       seed: SEED,
       sizes: SIZES,
@@ -246,6 +250,9 @@ const main = Effect.gen(function*() {
       ? `idle: \`run\` on examples/calendar.ics, 2 s after its first cycle: VmRSS ${mb(idle.right.rssMb)} MB (peak so far ${mb(idle.right.peakRssMb)} MB)`
       : `idle: not measured: ${idle.left.message}`
   )
+
+  console.log("")
+  for (const line of researchBenchLines(research)) console.log(line)
 
   console.log("")
   console.log(`generated calendars (bench/generate.ts, seed ${SEED}): stages in process`)
