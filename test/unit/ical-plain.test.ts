@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it, vi } from "@effect/vitest"
 import type { Either } from "effect"
 import nodeIcal from "node-ical"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { generateCalendar, prng } from "../../bench/generate.js"
 import type { CalendarBatch } from "../../src/Domain/CalendarEvent.js"
 import { splitComponents, unfoldBytes } from "../../src/Integrations/ICalBlocks.js"
@@ -198,6 +200,35 @@ describe("awkward input", () => {
 
   it("gives random feeds the same batch both ways", () => {
     for (let seed = 1; seed <= 60; seed++) sameBothWays(randomFeed(seed))
+  })
+})
+
+describe("memory", () => {
+  it("events keep their own text: nothing of the feed stays with them", async () => {
+    setFlagsFromString("--expose-gc")
+    const gc: () => void = runInNewContext("gc")
+    const settle = async () => {
+      // Backing stores of dead buffers are freed after the collection that finds them dead.
+      for (let i = 0; i < 3; i++) {
+        gc()
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    }
+    // 10 MB of text nobody keeps (an X- property), ~100 bytes per event that is kept.
+    const filler = `X-FILLER:${"x".repeat(10_000)}`
+    const lines = Array.from({ length: 1000 }, (_, i) =>
+      vevent(`UID:m${i}@test`, `DTSTART:202510${10 + (i % 20)}T090000Z`, `SUMMARY:Meeting ${i} Müller`, filler))
+    let bytes: Buffer | undefined = feed(lines.flat())
+    const feedBuffer = new WeakRef(bytes.buffer)
+    await settle()
+    const before = process.memoryUsage().heapUsed
+    const batch = parseCalendar(bytes, "ical:test", { from: new Date("2025-10-01T00:00:00Z"), to: new Date("2025-11-01T00:00:00Z") })
+    bytes = undefined
+    await settle()
+    expect(batch._tag === "Right" && batch.right.events.length).toBe(1000)
+    expect(feedBuffer.deref()).toBeUndefined()
+    // Slices of the feed's decoded text would keep all of that text (10 MB) on the heap.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(4 * 1024 * 1024)
   })
 })
 
