@@ -136,10 +136,8 @@ const readLater = (
 const batchOf = (unreadable: ReadonlyArray<BrokenEvent>, all: ReadonlyArray<UnitResult | undefined>): CalendarBatch => {
   const results = all.flatMap((r) => r ?? []).sort((a, b) => a.ordinal - b.ordinal)
   const events: Array<Timed> = results.flatMap((r) => r.events)
-  // What `localeCompare` does, without looking the collator up on every call.
-  const collator = new Intl.Collator()
   events.sort((a, b) =>
-    a.startMs - b.startMs || collator.compare(a.event.eventId, b.event.eventId) || a.ordinal - b.ordinal ||
+    a.startMs - b.startMs || a.event.eventId.localeCompare(b.event.eventId) || a.ordinal - b.ordinal ||
     a.position - b.position
   )
   const broken = [...unreadable, ...results.flatMap((r) => r.broken ?? [])]

@@ -116,10 +116,10 @@ const decodedMark = (bytes: Uint8Array, start: number, end: number, broken: bool
 const upperAscii = (c: number) => String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 32 : c)
 
 /**
- * The mark of the logical line at [start, end) (folds inside; `broken`: a line break follows). No character
- * outside ASCII upper-cases to a B or E, so only lines starting with b/B/e/E can be marks. Plain
- * ASCII lines are compared byte by byte; folded ones, and ones with other bytes where a mark
- * could still hide (15 characters are at most 60 bytes), are decoded and read as text.
+ * The mark of the logical line at [start, end) (folds inside; `broken`: a line break follows). No
+ * character outside ASCII upper-cases to a B or E, so only lines starting with b/B/e/E can be
+ * marks. Plain ASCII lines are compared byte by byte; folded ones, and ones with other bytes where
+ * a mark could still hide (15 characters are at most 60 bytes), are decoded and read as text.
  */
 const markAt = (bytes: Uint8Array, start: number, end: number, folded: boolean, broken: boolean): Mark => {
   if (!isBE(bytes[folded ? firstUnfolded(bytes, start) : start])) return undefined
