@@ -21,13 +21,18 @@ export interface NetworkOptions {
   readonly ca?: ReadonlyArray<string>
 }
 
+/** A TCP (and TLS) connection that is not up by then is not coming. */
+const CONNECT_TIMEOUT_MS = 3_000
+
 const agentOptions = (options: NetworkOptions): EnvHttpProxyAgent.Options => {
   // Through the proxy (the site over the tunnel, and an https proxy itself) and direct (NO_PROXY hosts).
   const ca = options.ca === undefined || options.ca.length === 0 ? undefined : [...rootCertificates, ...options.ca]
-  const tls = ca === undefined ? {} : { requestTls: { ca }, proxyTls: { ca }, connect: { ca } }
+  const tls = ca === undefined ? {} : { requestTls: { ca }, proxyTls: { ca } }
   const proxy = options.proxy ?? {}
   return {
     ...tls,
+    // A network that drops connections silently would otherwise hold each attempt for 10 s.
+    connect: { timeout: CONNECT_TIMEOUT_MS, ...(ca === undefined ? {} : { ca }) },
     ...(proxy.httpProxy === undefined ? {} : { httpProxy: proxy.httpProxy }),
     ...(proxy.httpsProxy === undefined ? {} : { httpsProxy: proxy.httpsProxy }),
     ...(proxy.noProxy === undefined ? {} : { noProxy: proxy.noProxy })
