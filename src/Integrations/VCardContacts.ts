@@ -76,9 +76,8 @@ export const make = Effect.gen(function*() {
   }
   yield* Effect.logDebug(`${byEmail.size} contact address(es) from ${file}`)
 
-  const lookup = Effect.fn("VCardContacts.lookup")(function*(email: string) {
-    return Option.fromNullable(byEmail.get(email.trim().toLowerCase()))
-  })
+  // A map look-up for every attendee of every event: a span of its own would cost more than it.
+  const lookup = (email: string) => Effect.sync(() => Option.fromNullable(byEmail.get(email.trim().toLowerCase())))
   return Contacts.of({ lookup })
 })
 
