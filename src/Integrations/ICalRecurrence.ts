@@ -27,6 +27,8 @@ export interface Instance {
   /** `start` and `end` as instants (UTC midnight for dates), as `Date.parse` reads them. */
   readonly startMs: number
   readonly endMs: number
+  /** The zone its start was written in (DTSTART's TZID), when that is a real zone other than UTC. */
+  readonly timeZone?: string | undefined
 }
 
 /** The part of a node-ical VEVENT used here: a series' master (or lone override) … */
@@ -80,6 +82,24 @@ const compactUtc = (d: Date) => {
 export const occurrenceId = (d: Date, allDay: boolean) => (allDay ? allDayKey(d).replace(/-/g, "") : compactUtc(d))
 
 const dayMs = (key: string) => Date.parse(`${key}T00:00:00Z`)
+
+const zoneValidity = new Map<string, boolean>()
+/** The organiser's clock: the TZID a timed start was written with, if Intl knows it and it is not UTC. */
+const zoneOf = (d: DateWithTimeZone | undefined): string | undefined => {
+  const tz = d?.tz
+  if (tz === undefined || /^(?:etc\/)?(?:utc|gmt|zulu|z)$/i.test(tz)) return undefined
+  let valid = zoneValidity.get(tz)
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz })
+      valid = true
+    } catch {
+      valid = false
+    }
+    zoneValidity.set(tz, valid)
+  }
+  return valid ? tz : undefined
+}
 
 const addDays = (key: string, days: number) => new Date(dayMs(key) + days * DAY).toISOString().slice(0, 10)
 
@@ -212,9 +232,11 @@ export class Series {
     }
     const end = own && source.end ? source.end.getTime() : start.getTime() + this.durationMs
     const endDate = new Date(Math.max(end, start.getTime()))
+    const timeZone = zoneOf(source.start)
     return {
       occurrence,
       allDay: false,
+      ...(timeZone === undefined ? {} : { timeZone }),
       // toISOString throws on an invalid date, as it did before the instants below were kept.
       start: start.toISOString(),
       end: endDate.toISOString(),

@@ -124,5 +124,6 @@ const toEvent = (calendarId: string, uid: string, instance: Instance, fields: Fi
     ...fields,
     start: instance.start,
     end: instance.end,
-    allDay: instance.allDay
+    allDay: instance.allDay,
+    ...(instance.timeZone === undefined ? {} : { timeZone: instance.timeZone })
   }, true)

@@ -417,3 +417,28 @@ describe("process time zone", () => {
     expect(JSON.parse(out)).toEqual(expected)
   })
 })
+
+describe("the organiser's clock", () => {
+  const one = (dtstart: string) =>
+    new TextEncoder().encode(
+      [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT", "UID:clock@fixtures",
+        "DTSTAMP:20261201T000000Z", dtstart, "SUMMARY:Kick-off", "END:VEVENT", "END:VCALENDAR", ""
+      ].join("\r\n")
+    )
+  const zoneOf = (dtstart: string) => {
+    const b = Either.getOrThrow(parseCalendar(one(dtstart), "ical:test", {
+      from: new Date("2026-12-01T00:00:00Z"),
+      to: new Date("2027-01-01T00:00:00Z")
+    }))
+    return b.events.map((e) => [e.start, e.timeZone])
+  }
+
+  it("an event written in a zone keeps it (IANA or Windows name); UTC and floating times have none", () => {
+    expect(zoneOf("DTSTART;TZID=Europe/Berlin:20261209T100000")).toEqual([["2026-12-09T09:00:00.000Z", "Europe/Berlin"]])
+    expect(zoneOf("DTSTART;TZID=W. Europe Standard Time:20261209T100000")).toEqual([["2026-12-09T09:00:00.000Z", "Europe/Berlin"]])
+    expect(zoneOf("DTSTART;TZID=\"America/New_York\":20261209T100000")).toEqual([["2026-12-09T15:00:00.000Z", "America/New_York"]])
+    expect(zoneOf("DTSTART:20261209T100000Z")).toEqual([["2026-12-09T10:00:00.000Z", undefined]])
+    expect(zoneOf("DTSTART:20261209T100000")).toEqual([["2026-12-09T10:00:00.000Z", undefined]])
+  })
+})
