@@ -9,7 +9,7 @@
  * How the dossier is put together is in Research/: Assemble (sources, sections), Meeting (time
  * zone, people), Similar (scoring), Summary (rules and model).
  */
-import { Clock, Effect, Option } from "effect"
+import { Clock, Duration, Effect, Option } from "effect"
 import { AppConfig } from "../Config.js"
 import type { CrmCompanyProfile } from "../Domain/Crm.js"
 import { Dossier, DossierSummary } from "../Domain/Dossier.js"
@@ -33,6 +33,8 @@ export type { ResearchInput } from "./Research/Assemble.js"
 
 /** The CRM companies compared for similar ones, at most. */
 export const MAX_CANDIDATES = 5000
+/** A company the CRM gained in this time may be missing from the similar ones; nothing else is. */
+const CANDIDATES_TTL = Duration.seconds(30)
 
 /**
  * The dossier of what `input` holds (the calendar, the CRM record, a person's answers) and what
@@ -94,7 +96,7 @@ export class Research extends Effect.Service<Research>()("Agents/Research", {
     // One permit per company researched, for the whole process.
     const permits = yield* Effect.makeSemaphore(config.maxConcurrentResearch)
 
-    const candidates: Effect.Effect<
+    const listing: Effect.Effect<
       { readonly _tag: "Listed"; readonly companies: ReadonlyArray<CrmCompanyProfile> } | SimilarFinding
     > = crm.listCompanies === undefined
       ? Effect.succeed({ _tag: "NotResearched", reason: `the ${crm.provider} CRM cannot list its companies` })
@@ -102,6 +104,9 @@ export class Research extends Effect.Service<Research>()("Agents/Research", {
         Effect.map((companies) => ({ _tag: "Listed", companies }) as const),
         Effect.catchAll((error) => Effect.succeed({ _tag: "Failed", reason: error.message } as const))
       )
+    // The CRM's companies, listed at most every CANDIDATES_TTL: every research compares with all of
+    // them, and listing thousands per company made research grow with the square of the companies.
+    const candidates = yield* Effect.cachedWithTTL(listing, CANDIDATES_TTL)
 
     const similarTo = (
       target: CompanyProfile,

@@ -55,8 +55,26 @@ export const contentWords = (text: string | undefined): ReadonlyArray<string> =>
 /** A crude stem, so "logistics"/"logistik" and "services"/"service" meet: the first six letters. */
 const stem = (word: string) => word.slice(0, 6)
 
+/**
+ * Per text, worked out once: every research compares its company with all of the CRM's, whose
+ * texts are the same each time (without this, research grew with the square of the companies).
+ */
+const remembered = <A>(compute: (text: string | undefined) => A) => {
+  const known = new Map<string, A>()
+  return (text: string | undefined): A => {
+    if (text === undefined) return compute(text)
+    let value = known.get(text)
+    if (value === undefined) {
+      if (known.size >= 20_000) known.clear()
+      value = compute(text)
+      known.set(text, value)
+    }
+    return value
+  }
+}
+
 /** Counts per stem, and the first word written for each stem (what a reader is shown). */
-const termCounts = (text: string | undefined) => {
+const termCounts = remembered((text: string | undefined) => {
   const counts = new Map<string, number>()
   const words = new Map<string, string>()
   for (const { key, written } of writtenWords(text)) {
@@ -64,13 +82,15 @@ const termCounts = (text: string | undefined) => {
     counts.set(term, (counts.get(term) ?? 0) + 1)
     if (!words.has(term)) words.set(term, written)
   }
-  return { counts, words }
-}
+  let sum = 0
+  for (const n of counts.values()) sum += n * n
+  return { counts, words, norm: Math.sqrt(sum) }
+})
 
 /** Cosine similarity of two texts' (stemmed) word counts: 0 … 1, and the words they share (as `b` writes them). */
 export const cosine = (a: string | undefined, b: string | undefined): { readonly score: number; readonly shared: ReadonlyArray<string> } => {
-  const { counts: ca } = termCounts(a)
-  const { counts: cb, words } = termCounts(b)
+  const { counts: ca, norm: na } = termCounts(a)
+  const { counts: cb, words, norm: nb } = termCounts(b)
   let dot = 0
   const shared: Array<string> = []
   for (const [term, n] of ca) {
@@ -81,14 +101,15 @@ export const cosine = (a: string | undefined, b: string | undefined): { readonly
     }
   }
   if (dot === 0) return { score: 0, shared: [] }
-  const norm = (c: Map<string, number>) => Math.sqrt([...c.values()].reduce((sum, n) => sum + n * n, 0))
-  return { score: dot / (norm(ca) * norm(cb)), shared: shared.sort() }
+  return { score: dot / (na * nb), shared: shared.sort() }
 }
 
 /** Jaccard similarity of two industry labels' word sets ("Logistik, Spedition" vs "Logistics"). */
+const stems = remembered((text: string | undefined): ReadonlySet<string> => new Set(contentWords(text).map(stem)))
+
 export const industrySimilarity = (a: string | undefined, b: string | undefined): number => {
-  const sa = new Set(contentWords(a).map(stem))
-  const sb = new Set(contentWords(b).map(stem))
+  const sa = stems(a)
+  const sb = stems(b)
   if (sa.size === 0 || sb.size === 0) return 0
   const common = [...sa].filter((w) => sb.has(w)).length
   return common / (sa.size + sb.size - common)
