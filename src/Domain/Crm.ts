@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Schema, Struct } from "effect"
 
 export class CrmAttachment extends Schema.Class<CrmAttachment>("CrmAttachment")({
   name: Schema.String,
@@ -30,15 +30,9 @@ export class CrmCompany extends Schema.Class<CrmCompany>("CrmCompany")({
 }) {}
 
 /** A company as the CRM lists it, for comparing companies with each other. */
-export class CrmCompanyProfile extends Schema.Class<CrmCompanyProfile>("CrmCompanyProfile")({
-  id: Schema.String,
-  name: Schema.String,
-  domain: Schema.String,
-  industry: Schema.optional(Schema.String),
-  size: Schema.optional(Schema.String),
-  country: Schema.optional(Schema.String),
-  description: Schema.optional(Schema.String)
-}) {}
+export class CrmCompanyProfile extends Schema.Class<CrmCompanyProfile>("CrmCompanyProfile")(
+  Struct.pick(CrmCompany.fields, "id", "name", "domain", "industry", "size", "country", "description")
+) {}
 
 /** A dossier delivered to the CRM, as a note on the company. */
 export class CrmNote extends Schema.Class<CrmNote>("CrmNote")({

@@ -67,15 +67,7 @@ const CompanyRow = Schema.Struct({
   description: nullable,
   notes: nullable
 })
-const ProfileRow = Schema.Struct({
-  id: Schema.Number,
-  name: Schema.String,
-  domain: Schema.String,
-  industry: nullable,
-  size: nullable,
-  country: nullable,
-  description: nullable
-})
+const ProfileRow = CompanyRow.pick("id", "name", "domain", "industry", "size", "country", "description")
 const NoteRow = Schema.Struct({ title: Schema.String, created_at: Schema.String })
 const AttachmentRow = Schema.Struct({ name: Schema.String, url: nullable })
 const IdRow = Schema.Struct({ id: Schema.Number })

@@ -147,7 +147,7 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
     )
   }
 
-  /** The timers of an execution that ended: none of them has anything left to wake. */
+  /** The timers of an execution that ended: there is nothing left for them to wake. */
   const dropClocks = (id: string) =>
     Effect.suspend(() => {
       const keys = [...(clockKeys.get(id) ?? [])]
