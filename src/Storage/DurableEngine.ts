@@ -53,6 +53,8 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
   const engineScope = yield* Effect.scope
   const registered = new Map<string, Registered>()
   const live = new Map<string, Live>()
+  /** Executions whose run failed in this process (their payload no longer decodes, the store failed …). */
+  const broken = new Set<string>()
   const results = new Map<string, Workflow.Result<unknown, unknown>>()
   const clocks = yield* FiberMap.make<string>()
   const clockKeys = new Map<string, Set<string>>()
@@ -108,7 +110,12 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
         if (!slot.again) break
       }
     }).pipe(
-      Effect.catchAllCause((cause) => Effect.logError(`workflow ${id} could not run; it runs again at the next start`, cause)),
+      Effect.catchAllCause((cause) => {
+        // Left 'running' in the store, so the next start tries again; not retried by the watch
+        // meanwhile, which would repeat the same failure every poll.
+        broken.add(id)
+        return Effect.logError(`workflow ${id} could not run; it is tried again at the next start or signal`, cause)
+      }),
       Effect.ensuring(Effect.suspend(() => {
         live.delete(id)
         return slot.done.open
@@ -124,6 +131,7 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
       }
       const slot: Live = { again: false, payload, done: Effect.unsafeMakeLatch(false) }
       live.set(id, slot)
+      broken.delete(id)
       return Effect.asVoid(Effect.forkIn(drive(id, slot), engineScope))
     })
 
@@ -167,10 +175,13 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
         yield* fireClock(name, clock.execution_id, clock.name, clock.deferred, clock.wake_at)
       }
       while (true) {
-        for (const id of yield* store.needingRun(name)) if (!live.has(id)) yield* start(id)
+        yield* store.needingRun(name).pipe(
+          Effect.flatMap((ids) => Effect.forEach(ids, (id) => (live.has(id) || broken.has(id) ? Effect.void : start(id)), { discard: true })),
+          Effect.catchAllCause((cause) => Effect.logError("the workflow engine cannot read its store", cause))
+        )
         yield* Effect.sleep(options.pollInterval)
       }
-    }).pipe(Effect.catchAllCause((cause) => Effect.logError("the workflow engine cannot read its store", cause)))
+    })
 
   const resultOf = (entry: Registered | undefined, id: string) =>
     Effect.gen(function*() {
@@ -205,7 +216,15 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
         if (options.runner) yield* FiberSet.run(pollers, watch(workflow.name))
       }),
 
-    execute: (workflow, { executionId, payload, discard, parent }) =>
+    execute: <const Discard extends boolean>(
+      workflow: Workflow.Any,
+      { discard, executionId, parent, payload }: {
+        readonly executionId: string
+        readonly payload: object
+        readonly discard: Discard
+        readonly parent?: WorkflowInstance["Type"] | undefined
+      }
+    ): Effect.Effect<Discard extends true ? void : Workflow.Result<unknown, unknown>> =>
       Effect.gen(function*() {
         const entry = registered.get(workflow.name)
         if (entry === undefined) return yield* Effect.dieMessage(`Workflow ${workflow.name} is not registered`)
@@ -216,7 +235,10 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
         const slot = live.get(executionId)
         if (slot !== undefined) yield* slot.done.await
         return (yield* resultOf(entry, executionId)) ?? new Workflow.Suspended({})
-      }) as Effect.Effect<never>,
+      }).pipe(
+        // The engine contract types the answer by `discard`, which the body cannot narrow to.
+        Effect.map((result) => result as Discard extends true ? void : Workflow.Result<unknown, unknown>)
+      ),
 
     poll: (workflow, executionId) => resultOf(registered.get(workflow.name), executionId),
 
