@@ -18,6 +18,7 @@ import * as path from "node:path"
 import { SqliteEngineLive } from "../../layers/Engine.js"
 import { AppConfig } from "../../src/Config.js"
 import * as DurableEngine from "../../src/Storage/DurableEngine.js"
+import { makeDurableStore } from "../../src/Storage/DurableStore.js"
 import { tempDir } from "../support/spawn.js"
 
 const Job = Workflow.make({
@@ -52,9 +53,9 @@ const JobLive = (slowFirstMs: number) =>
 
 const sqlite = (dir: string) => SqliteClient.layer({ filename: path.join(dir, "workflows.sqlite") })
 
-const runner = (dir: string, slowFirstMs = 0) =>
+const runner = (dir: string, slowFirstMs = 0, pollInterval: Duration.DurationInput = Duration.millis(100)) =>
   JobLive(slowFirstMs).pipe(
-    Layer.provideMerge(DurableEngine.layer({ runner: true, pollInterval: Duration.millis(100) })),
+    Layer.provideMerge(DurableEngine.layer({ runner: true, pollInterval })),
     Layer.provideMerge(sqlite(dir))
   )
 
@@ -110,16 +111,42 @@ describe("the embedded workflow engine", () => {
       }))
     }))
 
-  it.live("a signal that comes while the workflow is still running is not lost", () =>
+  it.live("a signal that comes while the workflow is still running, before it waits, is taken without a wake-up", () =>
     Effect.gen(function*() {
       const dir = tempDir("li-engine-")
-      yield* life(runner(dir, 300), Effect.gen(function*() {
+      // The store is not watched during the test (a minute between looks): only the run itself can take the signal.
+      yield* life(runner(dir, 300, Duration.minutes(1)), Effect.gen(function*() {
         const id = yield* Job.execute({ id: "early-signal", waitFor: "signal" }, { discard: true })
         yield* Effect.sleep(50)
         expect(yield* Job.poll(id)).toBeUndefined()
         yield* DurableDeferred.succeed(Signal, { token: tokenOf(id), value: "early" })
         expect(valueOf(yield* completion(id))).toEqual({ runs: 1, value: "early" })
       }))
+    }))
+
+  it.live("a run that read the signal count before a signal came never marks its execution suspended over it", () =>
+    Effect.gen(function*() {
+      const dir = tempDir("li-engine-")
+      yield* Effect.scoped(Effect.flatMap(Layer.build(sqlite(dir)), (context) =>
+        Effect.provide(
+          Effect.gen(function*() {
+            const store = yield* makeDurableStore
+            expect(yield* store.insert("race", "Test/Job", "{}", undefined, 1)).toBe(true)
+            const seen = (yield* store.execution("race"))?.wakes ?? -1
+            // The signal lands between the run's read and its suspend.
+            expect(yield* store.wake("race", 2)).toBe(true)
+            yield* store.suspend("race", seen, 3)
+            expect((yield* store.execution("race"))?.state).toBe("running")
+            // Without a signal in between, it is suspended; a signal makes it run again.
+            yield* store.suspend("race", seen + 1, 4)
+            expect((yield* store.execution("race"))?.state).toBe("suspended")
+            expect(yield* store.wake("race", 5)).toBe(true)
+            expect(yield* store.needingRun("Test/Job")).toEqual(["race"])
+            yield* store.complete("race", "{}", 6)
+            expect(yield* store.wake("race", 7)).toBe(false)
+          }),
+          context
+        )))
     }))
 
   it.live("a signal given while no runner runs is taken at the next start", () =>
