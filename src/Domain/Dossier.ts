@@ -8,8 +8,8 @@
  * Files written before this shape (no `version`) are still read: `DossierFile` decodes them into a
  * `Dossier` with what they hold (their prose summary, the meeting as it was recorded).
  */
-import { ParseResult, Schema } from "effect"
-import { CrmAttachment, CrmNoteSummary } from "./Crm.js"
+import { ParseResult, Schema, Struct } from "effect"
+import { CrmAttachment, CrmCompany, CrmNoteSummary } from "./Crm.js"
 import { WebsiteFact } from "./WebsiteFacts.js"
 
 export const SectionState = Schema.Literal("completed", "insufficient_context", "no_candidates", "failed")
@@ -72,13 +72,7 @@ export class DossierMeeting extends Schema.Class<DossierMeeting>("DossierMeeting
 export class CrmFacts extends Schema.Class<CrmFacts>("CrmFacts")({
   provider: Schema.String,
   record_id: Schema.String,
-  name: Schema.String,
-  industry: Schema.optional(Schema.String),
-  size: Schema.optional(Schema.String),
-  country: Schema.optional(Schema.String),
-  owner: Schema.optional(Schema.String),
-  description: Schema.optional(Schema.String),
-  notes: Schema.optional(Schema.String),
+  ...Struct.pick(CrmCompany.fields, "name", "industry", "size", "country", "owner", "description", "notes"),
   /** The latest notes on the company in the CRM, newest first. */
   last_notes: Schema.Array(CrmNoteSummary),
   attachments: Schema.Array(CrmAttachment)
