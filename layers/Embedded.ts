@@ -1,23 +1,24 @@
 /**
- * The embedded default: everything on this machine. The example iCalendar file (or ICAL_URL),
- * contacts from a vCard file, the local CRM (SQLite, seeded from a CSV), mail as files in
- * outbox/ and inbox/, durable workflows on SQLite under LOG_STORAGE_DIR. Research reads the
- * company's website (RESEARCH_*, through HTTP(S)_PROXY when set) and uses an LLM when
- * OPENAI_API_KEY or OPENAI_BASE_URL is set.
+ * The adapters as configured; by default everything on this machine. The calendar, the CRM and
+ * mail are chosen in layers/Calendar.ts, layers/Crm.ts and layers/Mail.ts (by default the
+ * example iCalendar file or ICAL_URL, the local CRM on SQLite seeded from a CSV, mail as files in
+ * outbox/ and inbox/); contacts from a vCard file; durable workflows on SQLite under
+ * LOG_STORAGE_DIR. Research reads the company's website (RESEARCH_*, through HTTP(S)_PROXY when
+ * set) and uses an LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set.
  */
 import { Effect, Layer, Option } from "effect"
 import { Llm } from "../src/Agents/Llm.js"
 import { WebsiteResearchOff } from "../src/Agents/Research/WebsiteOff.js"
 import { AppConfig, type AppConfigShape } from "../src/Config.js"
-import { ICalFeedLive } from "../src/Integrations/ICalFeed.js"
-import { LocalCrmLive } from "../src/Integrations/LocalCrm.js"
-import { MailDirInboxLive, MailDirMailerLive } from "../src/Integrations/MailDir.js"
 import { llmConfig } from "../src/Integrations/Llm/LlmConfig.js"
 import { VCardContactsLive } from "../src/Integrations/VCardContacts.js"
 import { WebsiteResearchLive } from "../src/Integrations/Website/Live.js"
 import { SqlEventLedgerLive } from "../src/Storage/SqlEventLedger.js"
 import { makeApp } from "./App.js"
+import { CalendarFromConfig } from "./Calendar.js"
+import { CrmFromConfig } from "./Crm.js"
 import { SqliteEngineLive } from "./Engine.js"
+import { InboxFromConfig, MailerFromConfig } from "./Mail.js"
 
 /** The proxy settings from the configuration (which reads a .env file too); none set: the agent reads the environment. */
 export const proxyOptions = (config: AppConfigShape) => {
@@ -55,12 +56,12 @@ export const LlmFromConfig = Layer.unwrapEffect(Effect.gen(function*() {
 }))
 
 export const EmbeddedAdapters = Layer.mergeAll(
-  ICalFeedLive,
+  CalendarFromConfig,
   VCardContactsLive,
   SqlEventLedgerLive,
-  LocalCrmLive,
-  MailDirMailerLive,
-  MailDirInboxLive,
+  CrmFromConfig,
+  MailerFromConfig,
+  InboxFromConfig,
   WebsiteFromConfig,
   LlmFromConfig
 )

@@ -6,21 +6,17 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Console, Duration, Effect, Layer, Option } from "effect"
 import * as path from "node:path"
-import { CalendarFeed } from "./Agents/CalendarFeed.js"
 import { Contacts } from "./Agents/Contacts.js"
 import { TriggerDetection } from "./Agents/TriggerDetection.js"
 import { AppConfig } from "./Config.js"
 import { errorInfo } from "./Domain/ErrorInfo.js"
-import { Crm } from "./Agents/Crm.js"
-import { Inbox } from "./Agents/Inbox.js"
-import { ICalFeedLive } from "./Integrations/ICalFeed.js"
-import { LocalCrmLive } from "./Integrations/LocalCrm.js"
+import { calendarProbes } from "./Doctor/Calendar.js"
+import { crmProbes } from "./Doctor/Crm.js"
+import { mailProbes } from "./Doctor/Mail.js"
+import { Off, type Probe } from "./Doctor/Probe.js"
 import { describeLlmConfig, llmConfig } from "./Integrations/Llm/LlmConfig.js"
-import { MailDirInboxLive } from "./Integrations/MailDir.js"
 import { VCardContactsLive } from "./Integrations/VCardContacts.js"
 import { writeFileAtomic } from "./Storage/AtomicFile.js"
-
-const DAY = 24 * 60 * 60 * 1000
 
 const line = (name: string, ok: boolean | "off", detail: string) =>
   Console.log(`${name.padEnd(10)} ${ok === "off" ? "off " : ok ? "ok  " : "FAIL"} ${detail}`).pipe(
@@ -59,16 +55,7 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
       Layer.succeed(HttpClient.HttpClient, http)
     )
 
-    const calendar = Effect.gen(function*() {
-      const feed = yield* CalendarFeed
-      const now = Date.now()
-      const batch = yield* feed.fetch({
-        from: new Date(now - config.lookbackDays * DAY),
-        to: new Date(now + config.lookaheadDays * DAY)
-      })
-      return `${feed.calendarId}: ${batch.events.length} events in the window, ${batch.broken.length} unreadable`
-    }).pipe(Effect.provide(ICalFeedLive.pipe(Layer.provide(env))))
-
+    const probeContext = { config, env }
     const contacts = Effect.gen(function*() {
       yield* Contacts
       return config.vcardFile
@@ -78,18 +65,6 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
       const detection = yield* TriggerDetection
       return `${detection.words.length} trigger words from ${detection.source}`
     }).pipe(Effect.provide(TriggerDetection.Default.pipe(Layer.provide(env))))
-
-    const crmCheck = Effect.gen(function*() {
-      const crm = yield* Crm
-      yield* crm.findByDomain("doctor-check.invalid")
-      return `${crm.provider} CRM (${config.localCrmFile})`
-    }).pipe(Effect.provide(LocalCrmLive.pipe(Layer.provide(env))), Effect.scoped)
-
-    const mail = Effect.gen(function*() {
-      const inbox = yield* Inbox
-      const waiting = yield* inbox.list
-      return `mail as files: ${path.resolve(config.logStorageDir, "outbox")}; ${waiting.length} mail(s) waiting in inbox/`
-    }).pipe(Effect.provide(MailDirInboxLive.pipe(Layer.provide(env))))
 
     const storage = writeFileAtomic(fs, path.join(config.logStorageDir, "state", ".doctor"), "ok\n").pipe(
       Effect.zipRight(fs.remove(path.join(config.logStorageDir, "state", ".doctor"))),
@@ -103,17 +78,18 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
         yield* line("config", true, `CALENDAR_PROVIDER=${config.calendarProvider}`),
         ...(yield* Effect.forEach(
           [
-            ["calendar", calendar],
-            ["contacts", contacts],
-            ["triggers", triggers],
-            ["crm", crmCheck],
-            ["mail", mail],
-            ["storage", storage]
-          ] as const,
-          ([name, probe]) =>
-            (probe as Effect.Effect<string, unknown>).pipe(
-              Effect.matchEffect({ onFailure: (e) => line(name, false, errorInfo(e).message), onSuccess: (d) => line(name, true, d) })
-            )
+            ...calendarProbes(probeContext),
+            { name: "contacts", check: contacts },
+            { name: "triggers", check: triggers },
+            ...crmProbes(probeContext),
+            ...mailProbes(probeContext),
+            { name: "storage", check: storage }
+          ] satisfies ReadonlyArray<Probe>,
+          ({ check, name }) =>
+            check.pipe(Effect.matchEffect({
+              onFailure: (e) => line(name, false, errorInfo(e).message),
+              onSuccess: (d) => d instanceof Off ? line(name, "off", d.detail) : line(name, true, d)
+            }))
         )),
         yield* Effect.matchEffect(llmConfig, {
           onFailure: (error) => line("llm", false, error.message),

@@ -6,6 +6,9 @@
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Layer } from "effect"
+import { googleSyncMigration } from "../Integrations/Google/Migration.js"
+import { hubSpotDeliveryMigration } from "../Integrations/HubSpot/Migration.js"
+import { mailCursorMigration } from "../Integrations/Imap/Migration.js"
 import { llmBudgetMigration } from "../Integrations/Llm/Budget.js"
 
 const initial = Effect.gen(function*() {
@@ -60,7 +63,10 @@ export const runMigrations = Migrator.make({})({
     "1_initial": initial,
     "2_follow_the_meeting": followTheMeeting,
     // The LLM's token budget per event and USD budget per day (tables li_llm_daily_spend, li_llm_event_tokens).
-    "3_llm_budget": llmBudgetMigration
+    "3_llm_budget": llmBudgetMigration,
+    "4_mail_cursor": mailCursorMigration,
+    "5_google_sync": googleSyncMigration,
+    "6_hubspot_delivery": hubSpotDeliveryMigration
   }),
   table: "li_migrations"
 }).pipe(Effect.orDie, Effect.withSpan("Migrations.run"))
