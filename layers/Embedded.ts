@@ -1,6 +1,6 @@
 /**
  * The adapters as configured; by default everything on this machine. The calendar, the CRM and
- * mail are chosen in layers/Calendar.ts, layers/Crm.ts and layers/Mail.ts (by default the
+ * mail are chosen in layers/Calendar.ts, layers/Crm.ts, layers/Mailer.ts and layers/Inbox.ts (by default the
  * example iCalendar file or ICAL_URL, the local CRM on SQLite seeded from a CSV, mail as files in
  * outbox/ and inbox/); contacts from a vCard file; durable workflows on SQLite under
  * LOG_STORAGE_DIR. Research reads the company's website (RESEARCH_*, through HTTP(S)_PROXY when
@@ -18,7 +18,8 @@ import { makeApp } from "./App.js"
 import { CalendarFromConfig } from "./Calendar.js"
 import { CrmFromConfig } from "./Crm.js"
 import { SqliteEngineLive } from "./Engine.js"
-import { InboxFromConfig, MailerFromConfig } from "./Mail.js"
+import { InboxFromConfig } from "./Inbox.js"
+import { MailerFromConfig } from "./Mailer.js"
 
 /** The proxy settings from the configuration (which reads a .env file too); none set: the agent reads the environment. */
 export const proxyOptions = (config: AppConfigShape) => {

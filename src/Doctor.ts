@@ -12,6 +12,7 @@ import { AppConfig } from "./Config.js"
 import { errorInfo } from "./Domain/ErrorInfo.js"
 import { calendarProbes } from "./Doctor/Calendar.js"
 import { crmProbes } from "./Doctor/Crm.js"
+import { inboxProbes } from "./Doctor/Inbox.js"
 import { mailProbes } from "./Doctor/Mail.js"
 import { Off, type Probe } from "./Doctor/Probe.js"
 import { describeLlmConfig, llmConfig } from "./Integrations/Llm/LlmConfig.js"
@@ -83,6 +84,7 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
             { name: "triggers", check: triggers },
             ...crmProbes(probeContext),
             ...mailProbes(probeContext),
+            ...inboxProbes(probeContext),
             { name: "storage", check: storage }
           ] satisfies ReadonlyArray<Probe>,
           ({ check, name }) =>

@@ -178,7 +178,7 @@ describe("doctor", () => {
     const good = runCli(["doctor"], { LOG_STORAGE_DIR: logDir })
     expect((await good.exited).code).toBe(0)
     const names = good.stdout().trim().split("\n").map((l) => l.split(/\s+/)[0])
-    expect(names).toEqual(["config", "calendar", "contacts", "triggers", "crm", "mail", "storage", "llm", "website", "telemetry"])
+    expect(names).toEqual(["config", "calendar", "contacts", "triggers", "crm", "mail", "inbox", "storage", "llm", "website", "telemetry"])
     expect(good.stdout()).toMatch(/^calendar\s+ok\s+ical:.*calendar\.ics: \d+ events in the window/m)
     expect(good.stdout()).toMatch(/^website\s+ok\s+.*at most 8 pages, 25 requests/m)
 
