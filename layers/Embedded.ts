@@ -2,7 +2,7 @@
  * The adapters as configured; by default everything on this machine. The calendar, the CRM and
  * mail are chosen in layers/Calendar.ts, layers/Crm.ts, layers/Mailer.ts and layers/Inbox.ts (by default the
  * example iCalendar file or ICAL_URL, the local CRM on SQLite seeded from a CSV, mail as files in
- * outbox/ and inbox/); contacts from a vCard file; durable workflows on SQLite under
+ * outbox/ and inbox/); contacts (layers/Contacts.ts) from a vCard file; durable workflows on SQLite under
  * LOG_STORAGE_DIR. Research reads the company's website (RESEARCH_*, through HTTP(S)_PROXY when
  * set) and uses an LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set.
  */
@@ -11,11 +11,11 @@ import { Llm } from "../src/Agents/Llm.js"
 import { WebsiteResearchOff } from "../src/Agents/Research/WebsiteOff.js"
 import { AppConfig, type AppConfigShape } from "../src/Config.js"
 import { llmConfig } from "../src/Integrations/Llm/LlmConfig.js"
-import { VCardContactsLive } from "../src/Integrations/VCardContacts.js"
 import { WebsiteResearchLive } from "../src/Integrations/Website/Live.js"
 import { SqlEventLedgerLive } from "../src/Storage/SqlEventLedger.js"
 import { makeApp } from "./App.js"
 import { CalendarFromConfig } from "./Calendar.js"
+import { ContactsFromConfig } from "./Contacts.js"
 import { CrmFromConfig } from "./Crm.js"
 import { SqliteEngineLive } from "./Engine.js"
 import { InboxFromConfig } from "./Inbox.js"
@@ -58,7 +58,7 @@ export const LlmFromConfig = Layer.unwrapEffect(Effect.gen(function*() {
 
 export const EmbeddedAdapters = Layer.mergeAll(
   CalendarFromConfig,
-  VCardContactsLive,
+  ContactsFromConfig,
   SqlEventLedgerLive,
   CrmFromConfig,
   MailerFromConfig,
