@@ -33,6 +33,8 @@ export type { ResearchInput } from "./Research/Assemble.js"
 
 /** The CRM companies compared for similar ones, at most. */
 export const MAX_CANDIDATES = 5000
+/** The candidates a CRM chooses itself (`similarCandidates`): one page of HubSpot's search. */
+export const MAX_CHOSEN_CANDIDATES = 200
 /** A company the CRM gained in this time may be missing from the similar ones; nothing else is. */
 const CANDIDATES_TTL = Duration.seconds(30)
 
@@ -108,6 +110,16 @@ export class Research extends Effect.Service<Research>()("Agents/Research", {
     // them, and listing thousands per company made research grow with the square of the companies.
     const candidates = yield* Effect.cachedWithTTL(listing, CANDIDATES_TTL)
 
+    // A CRM that picks candidates itself is asked per company, with what its record says.
+    const candidatesFor = (input: ResearchInput): typeof candidates => {
+      if (crm.similarCandidates === undefined) return candidates
+      const { country, industry, size } = targetProfile(input, undefined)
+      return crm.similarCandidates({ industry, size, country }, MAX_CHOSEN_CANDIDATES).pipe(
+        Effect.map((companies) => ({ _tag: "Listed", companies }) as const),
+        Effect.catchAll((error) => Effect.succeed({ _tag: "Failed", reason: error.message } as const))
+      )
+    }
+
     const similarTo = (
       target: CompanyProfile,
       listed: Effect.Effect.Success<typeof candidates>
@@ -130,7 +142,7 @@ export class Research extends Effect.Service<Research>()("Agents/Research", {
       function*(input: ResearchInput) {
         const domain = normalizeDomain(input.company.domain)
         yield* Effect.annotateCurrentSpan({ domain })
-        const [site, listed] = yield* Effect.all([website.research(domain), candidates], { concurrency: "unbounded" })
+        const [site, listed] = yield* Effect.all([website.research(domain), candidatesFor(input)], { concurrency: "unbounded" })
         const now = yield* Clock.currentTimeMillis
         const dossier = assembleDossier(
           input,

@@ -1,14 +1,34 @@
-/** `doctor`'s CRM line: the configured CRM answers a look-up. */
-import { Effect, Layer } from "effect"
+/**
+ * `doctor`'s CRM line: the local CRM answers a look-up; HubSpot accepts the token (which portal it
+ * belongs to) and lets it read companies — or what is wrong, in one line.
+ */
+import { Effect, Layer, Option } from "effect"
 import { Crm } from "../Agents/Crm.js"
+import { makeApi } from "../Integrations/HubSpot/Api.js"
+import { makeClient } from "../Integrations/HubSpot/Client.js"
+import { crmConfig, type HubSpotConfig } from "../Integrations/HubSpot/HubSpotConfig.js"
 import { LocalCrmLive } from "../Integrations/LocalCrm.js"
 import type { Probe, ProbeContext } from "./Probe.js"
+
+const hubSpot = (config: HubSpotConfig) =>
+  Effect.gen(function*() {
+    // One try each: doctor says what is wrong now rather than waiting it out.
+    const api = makeApi(yield* makeClient({ ...config, maxAttempts: 1 }))
+    const account = yield* api.accountDetails
+    yield* api.anyCompany
+    const where = [account.uiDomain, account.dataHostingLocation].filter((p) => p !== undefined && p !== "").join(", ")
+    return `HubSpot portal ${account.portalId}${where === "" ? "" : ` (${where})`} at ${config.baseUrl}: the token is accepted and may read companies`
+  })
 
 export const crmProbes = ({ config, env }: ProbeContext): ReadonlyArray<Probe> => [{
   name: "crm",
   check: Effect.gen(function*() {
-    const crm = yield* Crm
-    yield* crm.findByDomain("doctor-check.invalid")
-    return `${crm.provider} CRM (${config.localCrmFile})`
-  }).pipe(Effect.provide(LocalCrmLive.pipe(Layer.provide(env))), Effect.scoped)
+    const hubspot = yield* crmConfig
+    if (Option.isSome(hubspot)) return yield* hubSpot(hubspot.value)
+    return yield* Effect.gen(function*() {
+      const crm = yield* Crm
+      yield* crm.findByDomain("doctor-check.invalid")
+      return `${crm.provider} CRM (${config.localCrmFile})`
+    }).pipe(Effect.provide(LocalCrmLive.pipe(Layer.provide(env))), Effect.scoped)
+  }).pipe(Effect.provide(env))
 }]

@@ -21,6 +21,8 @@ export class CrmCompany extends Schema.Class<CrmCompany>("CrmCompany")({
   country: Schema.optional(Schema.String),
   /** Who looks after the company (account owner). */
   owner: Schema.optional(Schema.String),
+  /** Where the company stands with us ("Lead", "Customer" …), when the CRM keeps it (HubSpot does). */
+  lifecycle_stage: Schema.optional(Schema.String),
   /** What the company does, as the CRM records it. */
   description: Schema.optional(Schema.String),
   notes: Schema.optional(Schema.String),
@@ -46,10 +48,19 @@ export class CrmNote extends Schema.Class<CrmNote>("CrmNote")({
   dossierPdfPath: Schema.optional(Schema.String)
 }) {}
 
+/** What is known of a company to find similar ones in the CRM. */
+export interface SimilarTarget {
+  readonly industry?: string | undefined
+  readonly size?: string | undefined
+  readonly country?: string | undefined
+}
+
 export class CrmDelivery extends Schema.Class<CrmDelivery>("CrmDelivery")({
   provider: Schema.String,
   company_id: Schema.String,
   note_id: Schema.String,
+  /** The dossier's PDF as the CRM stores it (HubSpot's file id), when it was attached. */
+  file_id: Schema.optional(Schema.String),
   /** False when the note with this key was already there (a retried delivery). */
   created: Schema.Boolean
 }) {}

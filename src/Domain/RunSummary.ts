@@ -50,6 +50,8 @@ export class EventOutcome extends Schema.Class<EventOutcome>("EventOutcome")({
     provider: Schema.String,
     company_id: Schema.String,
     note_id: Schema.String,
+    /** The dossier PDF's id in the CRM (HubSpot's file id), when one was attached. */
+    file_id: Schema.optional(Schema.String),
     created: Schema.Boolean
   })),
   hitl: Schema.optional(Schema.Struct({ audit_id: Schema.String, kind: Schema.String, state: Schema.String })),
