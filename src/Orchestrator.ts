@@ -5,7 +5,7 @@
  */
 import { Clock, Duration, Effect, Exit, Layer, Option, Ref, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
-import { CalendarFeed } from "./Agents/CalendarFeed.js"
+import { type CalendarError, CalendarFeed } from "./Agents/CalendarFeed.js"
 import { AppConfig } from "./Config.js"
 import type { BrokenEvent, CalendarEvent, SkippedOccurrences } from "./Domain/CalendarEvent.js"
 import { EventError, EventOutcome, RunSummary, runStatusOf, SkippedSeries } from "./Domain/RunSummary.js"
@@ -25,6 +25,15 @@ const brokenOutcome = (broken: BrokenEvent) =>
     start: broken.start ?? "",
     status: "failed",
     error: new EventError({ type: "MalformedEvent", message: broken.reason })
+  }, true)
+
+const calendarOutcome = (error: CalendarError) =>
+  new EventOutcome({
+    event_id: error.calendarId,
+    summary: "the calendar could not be read",
+    start: "",
+    status: "failed",
+    error: new EventError({ type: "CalendarError", message: error.message })
   }, true)
 
 const interruptedOutcome = (event: CalendarEvent) =>
@@ -114,7 +123,8 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
         yield* log.step(undefined, "poll", { calendar: calendar.calendarId, from: window.from.toISOString(), to: window.to.toISOString() })
         const batch = yield* calendar.fetch(window)
         yield* Ref.set(events, batch.events)
-        yield* Ref.set(brokenOnes, batch.broken.map(brokenOutcome))
+        // A calendar of several that could not be read is in the run as failed; the others go on.
+        yield* Ref.set(brokenOnes, [...batch.broken.map(brokenOutcome), ...(batch.calendars?.failed ?? []).map(calendarOutcome)])
         yield* Ref.set(skipped, batch.skipped ?? [])
         for (const s of batch.skipped ?? []) {
           yield* Effect.logWarning(
@@ -143,11 +153,15 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
         // The whole calendar was read: what still waits for a meeting that is no longer there is withdrawn.
         const present = new Set([...batch.events, ...batch.broken].map((e) => e.eventId))
         const cut = (batch.skipped ?? []).map((s) => `${s.seriesId}_`)
-        const withdrawn = yield* processor.withdrawGone(
-          calendar.calendarId,
-          window,
-          (eventId) => present.has(eventId) || cut.some((prefix) => eventId.startsWith(prefix))
-        ).pipe(Effect.catchAll((error) => Effect.logError(`cannot withdraw requests: ${error.message}`).pipe(Effect.as(0))))
+        const withdrawn = yield* Effect.reduce(batch.calendars?.read ?? [calendar.calendarId], 0, (n, calendarId) =>
+          processor.withdrawGone(
+            calendarId,
+            window,
+            (eventId) => present.has(eventId) || cut.some((prefix) => eventId.startsWith(prefix))
+          ).pipe(
+            Effect.map((m) => n + m),
+            Effect.catchAll((error) => Effect.logError(`cannot withdraw requests: ${error.message}`).pipe(Effect.as(n)))
+          ))
         if (withdrawn > 0) yield* log.step(undefined, "withdrawn", { workflows: withdrawn })
       })
 
@@ -240,11 +254,15 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
     /** Between cycles, replies are read on their own, shorter interval, so an answer is not kept waiting. */
     const readInbox = replies.processInbox().pipe(
       Effect.tap((n) => (n > 0 ? Effect.log(`${n} repl${n === 1 ? "y" : "ies"} delivered to waiting workflows`) : Effect.void)),
+      Effect.catchAll((error) => Effect.logError(error.message)),
       Effect.catchAllCause((cause) => Effect.logError("cannot read the inbox", cause)),
       Effect.withSpan("Orchestrator.readInbox")
     )
 
-    return { runCycle, settleDue, readInbox } as const
+    /** Between reads of the inbox: until it says new mail may be there (IMAP IDLE), INBOX_POLL_SECONDS at most. */
+    const awaitMail = replies.waitForMail(config.inboxInterval)
+
+    return { runCycle, settleDue, readInbox, awaitMail } as const
   })
 }) {}
 
@@ -257,8 +275,8 @@ export const OrchestratorLoop = Layer.scopedDiscard(Effect.gen(function*() {
     Effect.repeat(Schedule.spaced(config.pollInterval)),
     Effect.forkScoped
   )
-  yield* orchestrator.readInbox.pipe(
-    Effect.delay(config.inboxInterval),
+  yield* orchestrator.awaitMail.pipe(
+    Effect.zipRight(orchestrator.readInbox),
     Effect.forever,
     Effect.forkScoped
   )

@@ -1,9 +1,9 @@
 /**
- * The incoming mail port. Adapters: MailDir (files dropped into inbox/), later IMAP. Mails are
+ * The incoming mail port. Adapters: MailDir (files dropped into inbox/) and IMAP. Mails are
  * listed first and read one at a time, so a poll never holds more than one mail, and one that
  * cannot be read is set aside without stopping the others.
  */
-import { Context, type Effect, type Option, Schema } from "effect"
+import { Context, type Duration, type Effect, type Option, Schema } from "effect"
 import type { IncomingMail } from "../Domain/Mail.js"
 
 export class InboxError extends Schema.TaggedError<InboxError>()("InboxError", {
@@ -34,4 +34,9 @@ export class Inbox extends Context.Tag("Agents/Inbox")<Inbox, {
     ref: string,
     outcome: { readonly _tag: "processed" } | { readonly _tag: "rejected"; readonly reason: string }
   ) => Effect.Effect<void, InboxError>
+  /**
+   * Returns when new mail may have arrived (an IMAP server's IDLE news), or after `atMost` at the
+   * latest; adapters that cannot tell leave it out, and the reader polls every `atMost`.
+   */
+  readonly waitForMail?: (atMost: Duration.Duration) => Effect.Effect<void>
 }>() {}

@@ -2,15 +2,17 @@
  * Answers from people reach their waiting workflow here, whether they came by mail (the inbox)
  * or from `hitl decide`. Each reply to a pending request takes the next reply slot of that request
  * and completes its durable deferred; a reply to a request that is no longer pending is recorded
- * and ignored. Mail that matches nothing is set aside with the reason.
+ * and ignored, and so is one from an address that was not asked (the request's recipient and the
+ * escalation address are), unless HITL_ACCEPT_ANY_SENDER=true. Mail that matches nothing is set
+ * aside with the reason.
  */
 import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import { Cause, Clock, Data, Effect, Option, Ref } from "effect"
+import { Cause, Clock, Config, Data, type Duration, Effect, Option, Ref } from "effect"
 import { Inbox } from "../Agents/Inbox.js"
 import { readReply } from "../Agents/ReplyParser.js"
 import { AppConfig } from "../Config.js"
-import { type Decision, HitlEntry, HitlReply } from "../Domain/Hitl.js"
+import { type Decision, HitlEntry, HitlReply, type HitlRequest } from "../Domain/Hitl.js"
 import { auditIdOf, type IncomingMail } from "../Domain/Mail.js"
 import type { StorageError } from "../Storage/StorageError.js"
 import { HitlStore } from "./HitlStore.js"
@@ -28,6 +30,11 @@ type MailOutcome =
   | { readonly _tag: "processed"; readonly delivered: boolean }
   | { readonly _tag: "rejected"; readonly reason: string }
   | { readonly _tag: "kept" }
+  /** The inbox itself cannot be read now: this mail and the rest wait for the next read. */
+  | { readonly _tag: "stop" }
+
+/** `Maria Muster <Maria@Example.com>` and `maria@example.com` are the same sender. */
+const bareAddress = (address: string) => (/<([^<>]+)>\s*$/.exec(address)?.[1] ?? address).trim().toLowerCase()
 
 export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
   effect: Effect.gen(function*() {
@@ -35,6 +42,8 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
     const inbox = yield* Inbox
     const engine = yield* WorkflowEngine.WorkflowEngine
     const config = yield* AppConfig
+    // Read here, where it is used: a reply from anyone counts (e.g. a shared team address answers).
+    const acceptAnySender = yield* Config.boolean("HITL_ACCEPT_ANY_SENDER").pipe(Config.withDefault(false))
     const woken = yield* Ref.make(new Set<string>())
     // The cycle and the between-cycles loop both read the inbox; one reader at a time.
     const reading = yield* Effect.makeSemaphore(1)
@@ -77,16 +86,34 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
     })
 
     /** An auto-reply, out-of-office or bounce: never an answer, never asked again; recorded as ignored. */
-    const ignoreAutomatic = Effect.fn("Replies.ignoreAutomatic")(function*(auditId: string, mail: IncomingMail, reason: string) {
-      const request = yield* store.get(auditId)
-      if (Option.isNone(request)) return yield* new UnknownRequest({ auditId })
-      yield* store.log(request.value.run_id, `automatic-${mail.messageId}`, new HitlEntry({
-        audit_id: auditId,
+    const ignoreAutomatic = Effect.fn("Replies.ignoreAutomatic")(function*(request: HitlRequest, mail: IncomingMail, reason: string) {
+      yield* store.log(request.run_id, `automatic-${mail.messageId}`, new HitlEntry({
+        audit_id: request.audit_id,
         at: mail.date,
         type: "ignored_reply",
         actor: mail.from,
         detail: { reason: `automatic mail: ${reason}`, subject: mail.subject.slice(0, 200) }
       }))
+    })
+
+    /** Who may answer a request: whom it was sent to, and the escalation address. */
+    const isAsked = (request: HitlRequest, from: string) =>
+      acceptAnySender || [request.recipient, config.hitlEscalationEmail].some((a) => bareAddress(a) === bareAddress(from))
+
+    /** A reply from someone who was not asked: on record, but it decides nothing and is not answered. */
+    const ignoreStranger = Effect.fn("Replies.ignoreStranger")(function*(request: HitlRequest, mail: IncomingMail, reply: HitlReply) {
+      yield* store.log(request.run_id, `stranger-${mail.messageId}`, new HitlEntry({
+        audit_id: request.audit_id,
+        at: mail.date,
+        type: "ignored_reply",
+        actor: mail.from,
+        detail: {
+          reason: `${mail.from} was not asked (HITL_ACCEPT_ANY_SENDER=true accepts any sender)`,
+          decision: reply.decision,
+          text: reply.text.slice(0, 500)
+        }
+      }))
+      yield* Effect.logWarning(`reply from ${mail.from} to request ${request.audit_id} ignored: not asked`)
     })
 
     /** The workflows that replies moved on since the last call: `once` waits for them before it exits. */
@@ -124,22 +151,31 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
      * One mail from the inbox, and what becomes of it there: processed, rejected with the reason,
      * or kept for the next read when our own store failed (the answer must not be lost).
      */
-    const handleMail = (mail: IncomingMail): Effect.Effect<MailOutcome> => {
-      const auditId = auditIdOf(mail)
-      if (auditId === undefined) {
-        return Effect.succeed({ _tag: "rejected", reason: "no request reference ([LI-…] or In-Reply-To) in this mail" })
-      }
-      const read = readMail(mail)
-      const handled: Effect.Effect<MailOutcome, UnknownRequest | StorageError> = read._tag === "Automatic"
-        ? Effect.as(ignoreAutomatic(auditId, mail, read.reason), { _tag: "processed", delivered: false })
-        : Effect.map(deliver(auditId, read.reply, `mail:${mail.messageId}`), (d) => ({ _tag: "processed", delivered: d === "delivered" }))
-      return handled.pipe(
+    const handleMail = (mail: IncomingMail): Effect.Effect<MailOutcome> =>
+      Effect.gen(function*() {
+        const auditId = auditIdOf(mail)
+        if (auditId === undefined) {
+          return { _tag: "rejected", reason: "no request reference ([LI-…] or In-Reply-To) in this mail" } as const
+        }
+        const request = yield* store.get(auditId)
+        if (Option.isNone(request)) return yield* new UnknownRequest({ auditId })
+        const read = readMail(mail)
+        if (read._tag === "Automatic") {
+          yield* ignoreAutomatic(request.value, mail, read.reason)
+          return { _tag: "processed", delivered: false } as const
+        }
+        if (!isAsked(request.value, mail.from)) {
+          yield* ignoreStranger(request.value, mail, read.reply)
+          return { _tag: "processed", delivered: false } as const
+        }
+        const delivered = yield* deliver(auditId, read.reply, `mail:${mail.messageId}`)
+        return { _tag: "processed", delivered: delivered === "delivered" } as const
+      }).pipe(
         Effect.catchTags({
           UnknownRequest: (e) => Effect.succeed<MailOutcome>({ _tag: "rejected", reason: e.message }),
           StorageError: (e) => Effect.as(Effect.logError(`reply ${mail.messageId} kept for the next read: ${e.message}`), { _tag: "kept" } as const)
         })
       )
-    }
 
     /** Reads every waiting mail once; returns how many replies reached a workflow. */
     const processInbox = () => reading.withPermits(1)(readInbox())
@@ -161,8 +197,11 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
       for (const ref of yield* inbox.list) {
         const outcome = yield* inbox.read(ref).pipe(
           Effect.flatMap(Option.match({ onNone: () => Effect.succeed<MailOutcome>({ _tag: "kept" }), onSome: handleMail })),
+          Effect.catchTag("InboxError", (e) =>
+            Effect.as(Effect.logError(`inbox mail ${ref} kept for the next read: ${e.message}`), { _tag: "stop" } as const)),
           Effect.catchAllCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.succeed(rejection(cause))))
         )
+        if (outcome._tag === "stop") break
         if (outcome._tag === "kept") continue
         if (outcome._tag === "processed" && outcome.delivered) delivered++
         yield* inbox.ack(ref, outcome._tag === "processed" ? { _tag: "processed" } : outcome).pipe(
@@ -174,6 +213,9 @@ export class Replies extends Effect.Service<Replies>()("Hitl/Replies", {
       return delivered
     })
 
-    return { deliver, decide, processInbox, drainWoken } as const
+    /** Returns when new mail may have arrived (IMAP IDLE), or after `atMost` when the inbox cannot tell. */
+    const waitForMail = (atMost: Duration.Duration) => inbox.waitForMail?.(atMost) ?? Effect.sleep(atMost)
+
+    return { deliver, decide, processInbox, drainWoken, waitForMail } as const
   })
 }) {}
