@@ -1,6 +1,6 @@
 /**
  * The calendar port: where events come from. Adapters: `Integrations/ICalFeed` (file or URL),
- * later Google Calendar; `layers/Test.ts` has a double.
+ * `Integrations/Google/Calendar` (one or several Google calendars); `layers/Test.ts` has a double.
  */
 import { Context, type Effect, Schema } from "effect"
 import type { CalendarBatch, TimeWindow } from "../Domain/CalendarEvent.js"
@@ -15,8 +15,21 @@ export class CalendarError extends Schema.TaggedError<CalendarError>()("Calendar
   }
 }
 
+/**
+ * What a feed of several calendars adds to a batch: which calendars were read in full this time
+ * (every event carries one of them as its `calendarId`; a request waiting for a meeting of one of
+ * these that is not in `events` is withdrawn) and which could not be read (their requests wait).
+ * A feed of one calendar leaves it out: that is the feed's `calendarId`, read in full or failed.
+ */
+export interface FeedBatch extends CalendarBatch {
+  readonly calendars?: {
+    readonly read: ReadonlyArray<string>
+    readonly failed: ReadonlyArray<CalendarError>
+  }
+}
+
 export class CalendarFeed extends Context.Tag("Agents/CalendarFeed")<CalendarFeed, {
   readonly calendarId: string
   /** Every occurrence that overlaps the window, recurring events expanded, cancelled and birthday events left out. */
-  readonly fetch: (window: TimeWindow) => Effect.Effect<CalendarBatch, CalendarError>
+  readonly fetch: (window: TimeWindow) => Effect.Effect<FeedBatch, CalendarError>
 }>() {}
