@@ -16,7 +16,6 @@ import type { CalendarEvent, TimeWindow } from "./Domain/CalendarEvent.js"
 import { errorInfo } from "./Domain/ErrorInfo.js"
 import { eventFingerprint } from "./Domain/Fingerprint.js"
 import { HitlEntry } from "./Domain/Hitl.js"
-import { messageIdFor, OutgoingMail, subjectToken } from "./Domain/Mail.js"
 import { EventError, EventOutcome, type EventStatus } from "./Domain/RunSummary.js"
 import type { Trigger } from "./Domain/Trigger.js"
 import { EventWorkflow } from "./EventWorkflowSpec.js"
@@ -148,19 +147,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       const own = (yield* hitl.pendingFor(executionId)).filter((r) => r.execution_id === executionId)
       for (const request of own) {
         if (notify) {
-          const text = Messages.withdrawnBody(request.audit_id, request.event_summary, why)
-          yield* mailer.send(new OutgoingMail({
-            messageId: messageIdFor(request.audit_id, "withdrawn"),
-            auditId: request.audit_id,
-            from: config.mailFrom,
-            to: [request.recipient],
-            cc: [],
-            subject: `${subjectToken(request.audit_id)} No need to answer: ${request.event_summary || "(no title)"}`,
-            text,
-            html: Messages.html(text),
-            inReplyTo: messageIdFor(request.audit_id, "request"),
-            references: [messageIdFor(request.audit_id, "request")]
-          }))
+          yield* mailer.send(Messages.withdrawnMail(Messages.senderOf(config), request, why))
         }
         yield* hitl.update(request.audit_id, { state: "cancelled", next_action: null, next_due: null })
         yield* hitl.log(request.run_id, "cancelled", new HitlEntry({

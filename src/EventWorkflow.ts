@@ -20,6 +20,7 @@ import { classifyDomain } from "./Domain/WebDomain.js"
 import { EventWorkflow } from "./EventWorkflowSpec.js"
 import { type Answer, makeConversation } from "./Hitl/Conversation.js"
 import { HitlStore } from "./Hitl/HitlStore.js"
+import * as Messages from "./Hitl/Messages.js"
 import { releaseFollowers } from "./Hitl/Release.js"
 import { DossierRenderer } from "./Reporting/DossierRenderer.js"
 import { DossierStore, isFresh } from "./Storage/DossierStore.js"
@@ -168,16 +169,44 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
           dossierJsonPath: dossier.json_path,
           ...(dossier.pdf_path ? { dossierPdfPath: dossier.pdf_path } : {})
         })))
+      /**
+       * Our own people in the meeting hear that the dossier is ready, with its PDF (Messages.noticeRecipients
+       * says who): once per delivery, as a step whose mail has a Message-ID made from this workflow. A notice
+       * that cannot go out does not undo the delivery; the outcome says why it did not.
+       */
+      const notify = (stepName: string, dossier: { readonly json_path: string; readonly pdf_path?: string | undefined }, reused: boolean) => {
+        const to = Messages.noticeRecipients(event, config.ownDomains)
+        if (to.length === 0) return Effect.succeed({})
+        return step(stepName, Schema.Void, Effect.gen(function*() {
+          // The summary only makes the notice friendlier: a dossier that cannot be read leaves it out.
+          const summary = yield* Effect.gen(function*() {
+            const own = yield* dossiers.findByKey(domain, executionId)
+            const found = Option.isSome(own) && own.value.json_path === dossier.json_path
+              ? own
+              : Option.filter(yield* dossiers.latest(domain), (d) => d.json_path === dossier.json_path)
+            return Option.getOrUndefined(Option.map(found, (d) => d.dossier.summary.text))
+          }).pipe(Effect.orElseSucceed(() => undefined))
+          const notice = { noticeId: Messages.noticeIdFor(executionId), event, company, dossier, summary, reused }
+          yield* mailer.send(Messages.deliveryNoticeMail(Messages.senderOf(config), notice, to))
+        })).pipe(
+          Effect.as({}),
+          Effect.catchAll((e) => Effect.succeed({ error: new EventError({ type: e.type, message: `${e.step}: ${e.reason}` }) }))
+        )
+      }
       const reuse = (dossier: typeof DossierRef.Type, request?: HitlRequest) =>
-        Effect.map(deliver("deliver-reused", dossier), (delivery) =>
-          new EventOutcome({
+        Effect.gen(function*() {
+          const delivery = yield* deliver("deliver-reused", dossier)
+          const notice = yield* notify("notify-reused", dossier, true)
+          return new EventOutcome({
             ...base,
             status: "dossier_reused",
             company,
             dossier: { json_path: dossier.json_path, ...(dossier.pdf_path ? { pdf_path: dossier.pdf_path } : {}) },
             crm: delivery,
-            ...(request ? { hitl: hitlRef(request, "answered") } : {})
-          }, true))
+            ...(request ? { hitl: hitlRef(request, "answered") } : {}),
+            ...notice
+          }, true)
+        })
 
       if (Option.isSome(internal.dossier) && internal.dossier.value.fresh) return yield* reuse(internal.dossier.value)
 
@@ -188,7 +217,7 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
         : Option.isSome(internal.dossier)
         ? `the last dossier on ${name} is from ${internal.dossier.value.created_at.slice(0, 10)} and needs a refresh`
         : attachments > 0
-        ? `the CRM already holds ${attachments} attachment(s) on ${name}`
+        ? `the CRM already holds ${Messages.count(attachments, "attachment")} on ${name}`
         : undefined
       let approval: HitlRequest | undefined
       if (approvalReason !== undefined) {
@@ -229,6 +258,7 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
         return Either.isRight(pdf) ? paths(yield* dossiers.attachPdf(written, pdf.right)) : paths(written)
       }))
       const delivery = yield* deliver("deliver", stored)
+      const notice = yield* notify("notify", stored, false)
       const askedLast = approval ?? lastRequest
       return new EventOutcome({
         ...base,
@@ -236,7 +266,8 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
         company,
         dossier: stored,
         crm: delivery,
-        ...(askedLast ? { hitl: hitlRef(askedLast, "answered") } : {})
+        ...(askedLast ? { hitl: hitlRef(askedLast, "answered") } : {}),
+        ...notice
       }, true)
     })
 

@@ -9,23 +9,28 @@
  */
 import * as Activity from "@effect/workflow/Activity"
 import * as DurableClock from "@effect/workflow/DurableClock"
-import { Clock, Duration, Effect, Either, Schedule, Schema } from "effect"
+import { Clock, Duration, Effect, Either, Predicate, Schedule, Schema } from "effect"
 import { errorInfo } from "./Domain/ErrorInfo.js"
 import { StepRetry, type StepRetries } from "./Storage/StepRetries.js"
 
 export class StepFailed extends Schema.TaggedError<StepFailed>()("StepFailed", {
   step: Schema.String,
   type: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
+  /** The error says trying again cannot cure it (a mail server's 5xx): the step is not tried again. */
+  permanent: Schema.optional(Schema.Boolean)
 }) {
   override get message() {
     return this.reason
   }
 }
 
+/** An error that carries `permanent: true`, or a step that failed with one. */
+const isPermanent = (e: unknown) => Predicate.hasProperty(e, "permanent") && e.permanent === true
+
 const asStepFailed = (step: string) => (e: unknown) => {
   const { message, type } = errorInfo(e)
-  return new StepFailed({ step, type, reason: message })
+  return new StepFailed({ step, type, reason: message, ...(isPermanent(e) ? { permanent: true } : {}) })
 }
 
 export class StepTimeout extends Schema.TaggedError<StepTimeout>()("StepTimeout", { seconds: Schema.Number }) {
@@ -50,7 +55,10 @@ export const makeStep = (options: {
     execute: execute.pipe(
       Effect.timeoutFail({ duration: timeout, onTimeout: () => new StepTimeout({ seconds: Duration.toSeconds(timeout) }) }),
       // Transient trouble (a locked file, a CRM hiccup) gets two more tries at once.
-      Effect.retry(Schedule.exponential("200 millis").pipe(Schedule.intersect(Schedule.recurs(2)))),
+      Effect.retry({
+        schedule: Schedule.exponential("200 millis").pipe(Schedule.intersect(Schedule.recurs(2))),
+        while: (e) => !isPermanent(e)
+      }),
       Effect.mapError(asStepFailed(name)),
       Effect.withSpan(`EventWorkflow.${name.split(":")[0]}`, { attributes: { execution_id: executionId } })
     )
@@ -68,7 +76,7 @@ export const makeStep = (options: {
       }
       const delay = delays[attempt - 1]
       const failed = result.left
-      if (delay === undefined) {
+      if (delay === undefined || failed.permanent === true) {
         if (attempt > 1) yield* bookkeeping(`gave-up-${attempt}`, retries.clear(executionId))
         return yield* attempt === 1 ? failed : new StepFailed({ ...failed, reason: `${failed.reason} (tried ${attempt} times)` })
       }

@@ -77,7 +77,9 @@ export const HitlEntryType = Schema.Literal(
   "decision",
   "ignored_reply",
   "expired",
-  "cancelled"
+  "cancelled",
+  // The mail server refused a mail of the request for good (its reply is in the detail).
+  "mail_rejected"
 )
 
 export class HitlEntry extends Schema.Class<HitlEntry>("HitlEntry")({

@@ -8,17 +8,32 @@ import { Schema } from "effect"
 export const AuditId = Schema.String.pipe(Schema.pattern(/^[a-z0-9]{6,32}$/), Schema.brand("AuditId"))
 export type AuditId = typeof AuditId.Type
 
+/** The Message-ID domain when the sender's address has none we can use (it never does: MAIL_FROM is checked). */
 export const MAIL_DOMAIN = "lead-insights.invalid"
 export const AUDIT_HEADER = "X-Lead-Insights-Audit-Id"
 
 /** `[LI-ab12cd34ef]` */
 export const subjectToken = (auditId: string) => `[LI-${auditId}]`
 
-/** Deterministic, so a mail re-sent after a crash has the same Message-ID and is recognised as sent. */
-export const messageIdFor = (auditId: string, purpose: string) => `<li.${auditId}.${purpose}@${MAIL_DOMAIN}>`
+/**
+ * The domain our Message-IDs carry: the sender's own (MAIL_FROM's), since spam filters distrust
+ * ids on a domain that is not the sender's; `lead-insights@mail.acme.io` → `mail.acme.io`.
+ */
+export const mailDomainOf = (from: string): string => {
+  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from
+  const domain = address.slice(address.lastIndexOf("@") + 1).trim().toLowerCase()
+  return address.includes("@") && /^[a-z0-9.-]+\.[a-z0-9-]+$/.test(domain) ? domain : MAIL_DOMAIN
+}
+
+/**
+ * Deterministic (the audit id and what the mail is for), so a mail re-sent after a crash or a
+ * retry has the same Message-ID: the outbox and the recipient's mail client see one message.
+ */
+export const messageIdFor = (auditId: string, purpose: string, domain: string) => `<li.${auditId}.${purpose}@${domain}>`
 
 const tokenPattern = /\[LI-([a-z0-9]{6,32})\]/i
-const messageIdPattern = new RegExp(`<li\\.([a-z0-9]{6,32})\\.[a-z0-9-]+@${MAIL_DOMAIN.replace(".", "\\.")}>`, "i")
+// Any domain: mails sent before MAIL_FROM changed (or under the old `.invalid` one) still match.
+const messageIdPattern = /<li\.([a-z0-9]{6,32})\.[a-z0-9-]+@[^<>@\s]+>/i
 
 /** The audit id a reply belongs to: References/In-Reply-To first (they cannot be edited by hand), then the subject. */
 export const auditIdOf = (mail: {
@@ -33,6 +48,13 @@ export const auditIdOf = (mail: {
   return tokenPattern.exec(mail.subject)?.[1]?.toLowerCase()
 }
 
+/** A file of ours sent with a mail (the dossier's PDF), read when the mail is built. */
+export class MailAttachment extends Schema.Class<MailAttachment>("MailAttachment")({
+  filename: Schema.String,
+  contentType: Schema.String,
+  path: Schema.String
+}) {}
+
 export class OutgoingMail extends Schema.Class<OutgoingMail>("OutgoingMail")({
   /** Our Message-ID (angle brackets included); the adapter sends a given id at most once. */
   messageId: Schema.String,
@@ -44,7 +66,8 @@ export class OutgoingMail extends Schema.Class<OutgoingMail>("OutgoingMail")({
   text: Schema.String,
   html: Schema.String,
   inReplyTo: Schema.optional(Schema.String),
-  references: Schema.Array(Schema.String)
+  references: Schema.Array(Schema.String),
+  attachments: Schema.optionalWith(Schema.Array(MailAttachment), { default: () => [] })
 }) {}
 
 export class IncomingMail extends Schema.Class<IncomingMail>("IncomingMail")({

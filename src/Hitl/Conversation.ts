@@ -11,7 +11,7 @@ import type { Mailer } from "../Agents/Mailer.js"
 import type { AppConfigShape } from "../Config.js"
 import type { CalendarEvent } from "../Domain/CalendarEvent.js"
 import { HitlEntry, type HitlKind, HitlReply, HitlRequest, type ScheduledPhase } from "../Domain/Hitl.js"
-import { messageIdFor, OutgoingMail, subjectToken } from "../Domain/Mail.js"
+import type { OutgoingMail } from "../Domain/Mail.js"
 import { StorageError } from "../Storage/StorageError.js"
 import type { Step } from "../WorkflowStep.js"
 import type { HitlStore } from "./HitlStore.js"
@@ -58,23 +58,22 @@ export const makeConversation = (options: {
   const seriesKeyFor = (kind: HitlKind, company: Company) =>
     options.series === undefined ? undefined : `${options.series.key}|${kind}|${company.domain ?? ""}`
 
-  const send = (ctx: Messages.RequestContext, to: ReadonlyArray<string>, purpose: string, subject: string, text: string, cc: ReadonlyArray<string> = []) =>
-    mailer.send(new OutgoingMail({
-      messageId: messageIdFor(ctx.auditId, purpose),
-      auditId: ctx.auditId,
-      from: config.mailFrom,
-      to,
-      cc,
-      subject: `${subjectToken(ctx.auditId)} ${subject}`,
-      text,
-      html: Messages.html(text),
-      ...(purpose === "request" ? {} : { inReplyTo: messageIdFor(ctx.auditId, "request") }),
-      references: purpose === "request" ? [] : [messageIdFor(ctx.auditId, "request")]
-    }))
-
   const entry = (auditId: string, key: string, type: HitlEntry["type"], actor: string, detail: Record<string, unknown>) =>
     Clock.currentTimeMillis.pipe(Effect.flatMap((now) =>
       hitl.log(runId, key, new HitlEntry({ audit_id: auditId, at: new Date(now).toISOString(), type, actor, detail }))
+    ))
+
+  const sender = Messages.senderOf(config)
+  /** A mail the server refused for good ends its step; the refusal, in the server's words, goes into the audit trail. */
+  const send = (mail: OutgoingMail) =>
+    mailer.send(mail).pipe(Effect.tapError((e) =>
+      e._tag === "MailRejected"
+        ? entry(mail.auditId, `rejected:${mail.messageId}`, "mail_rejected", "mail server", {
+          to: e.recipients,
+          message_id: mail.messageId,
+          response: e.response
+        })
+        : Effect.void
     ))
 
   /**
@@ -110,7 +109,7 @@ export const makeConversation = (options: {
         if (!(yield* hitl.create(request))) return { _tag: "Taken" as const }
       }
       // The mail and the audit entry are idempotent: a retry after a crash in between completes them.
-      yield* send(ctx, [request.recipient], "request", Messages.requestSubject(ctx), Messages.requestBody(ctx))
+      yield* send(Messages.requestMail(sender, ctx, request.recipient))
       yield* entry(auditId, "request", "request", config.mailFrom, { to: request.recipient, kind, reason })
       return request
     }))
@@ -180,7 +179,7 @@ export const makeConversation = (options: {
           }
           yield* step(`please-answer:${request.audit_id}:${seq}`, Schema.Void, Effect.gen(function*() {
             if (reply.via === "mail") {
-              yield* send(ctx, [reply.from], `please-answer-${seq}`, `Re: ${Messages.requestSubject(ctx)}`, Messages.pleaseAnswerBody(ctx))
+              yield* send(Messages.pleaseAnswerMail(sender, ctx, reply.from, seq))
             }
             yield* entry(request.audit_id, `please-answer-${seq}`, "please_answer", config.mailFrom, { to: reply.from, reply: seq })
             yield* hitl.update(request.audit_id, { handled: seq })
@@ -214,13 +213,12 @@ export const makeConversation = (options: {
           const now = yield* Clock.currentTimeMillis
           if (following !== undefined && now >= startMs(following.due)) return
           if (phase.action === "remind") {
-            yield* send(ctx, [request.recipient], label, `Reminder: ${Messages.requestSubject(ctx)}`, Messages.reminderBody(ctx, phase.n))
+            yield* send(Messages.reminderMail(sender, ctx, request.recipient, phase.n))
             yield* entry(request.audit_id, label, "reminder", config.mailFrom, { to: request.recipient, n: phase.n })
           } else {
             const to = config.hitlEscalationEmail
             const waited = Messages.waitedFor(startMs(phase.due) - startMs(request.created_at))
-            yield* send(ctx, [to], label, `Escalation: ${Messages.requestSubject(ctx)}`,
-              Messages.escalationBody(ctx, waited, request.recipient), [request.recipient])
+            yield* send(Messages.escalationMail(sender, ctx, { to, originalRecipient: request.recipient, n: phase.n, waited }))
             yield* entry(request.audit_id, label, "escalation", config.mailFrom, { to, cc: request.recipient })
           }
         }))

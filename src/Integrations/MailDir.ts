@@ -55,7 +55,7 @@ export const MailDirMailerLive = Layer.effect(
       // A retried activity sends the same Message-ID again; the first file stands.
       if (yield* fs.exists(target)) return yield* Effect.logDebug(`mail ${mail.messageId} already in the outbox`)
       yield* writeFileAtomic(fs, target, yield* composeMail(mail))
-    }, Effect.mapError((e) => new MailError({ reason: e.message })))
+    }, Effect.mapError((e) => (e._tag === "MailError" ? e : new MailError({ reason: e.message }))))
 
     return Mailer.of({ send })
   })

@@ -179,7 +179,7 @@ export const reply = (options: {
     // "": stamped by `receive` with the time it arrives
     date: options.date ?? "",
     subject: options.subject ?? (via === "subject" ? `Re: ${token} Your question` : "Re: Your question"),
-    ...(via === "header" && options.auditId !== undefined ? { inReplyTo: messageIdFor(options.auditId, "request") } : {}),
+    ...(via === "header" && options.auditId !== undefined ? { inReplyTo: messageIdFor(options.auditId, "request", "lead-insights.app") } : {}),
     references: [],
     text: options.text
   })

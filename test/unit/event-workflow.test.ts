@@ -159,7 +159,7 @@ describe("EventWorkflow: events that need no person", () => {
         expect(auditOf(logStorageDir, second.run_id, newAudit).state).toBe("pending")
 
         // a new request mail went out, carrying the new token
-        const requests = (yield* sentMails).filter((m) => m.messageId.endsWith(".request@lead-insights.invalid>"))
+        const requests = (yield* sentMails).filter((m) => m.messageId.endsWith(".request@lead-insights.app>"))
         expect(requests.map((m) => m.auditId)).toEqual([oldAudit, newAudit])
         expect(requests[1]?.subject).toContain(subjectToken(newAudit))
         expect(requests[1]?.to).toEqual([OPERATOR])
@@ -468,7 +468,7 @@ describe("EventWorkflow: internal research", () => {
         const summary = yield* cycle
         expect(statuses(summary)).toEqual({ acme: "awaiting_approval" })
         const request = yield* requestOf(auditIdIn(summary, "acme"))
-        expect(request.reason).toBe("the CRM already holds 1 attachment(s) on Acme Robotics")
+        expect(request.reason).toBe("the CRM already holds 1 attachment on Acme Robotics")
         expect(yield* crmNotes).toEqual([])
         expect((yield* sentMails).map((m) => m.to)).toEqual([[OPERATOR]])
       })))
@@ -758,7 +758,7 @@ describe("EventWorkflow: reminders, escalation and expiry (TestClock)", () => {
           yield* advanceTo(created + at)
           expect(statuses(yield* cycle)).toEqual({ org: "unchanged" })
         }
-        expect((yield* mailsFor(auditId)).map((m) => m.messageId)).toEqual([`<li.${auditId}.request@lead-insights.invalid>`])
+        expect((yield* mailsFor(auditId)).map((m) => m.messageId)).toEqual([`<li.${auditId}.request@lead-insights.app>`])
         expect(yield* crmNotes).toHaveLength(1)
         expect((yield* requestOf(auditId)).state).toBe("answered")
       })))

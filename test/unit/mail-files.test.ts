@@ -19,7 +19,7 @@ const utf8 = (s: string) => new TextEncoder().encode(s)
 
 const request = (overrides: Partial<ConstructorParameters<typeof OutgoingMail>[0]> = {}) =>
   new OutgoingMail({
-    messageId: messageIdFor("abc123def", "request"),
+    messageId: messageIdFor("abc123def", "request", "lead-insights.app"),
     auditId: "abc123def",
     from: "lead-insights@lead-insights.app",
     to: ["anna.berger@mueller-maschinenbau.de"],
@@ -68,7 +68,7 @@ describe("composeMail → parseMail", () => {
         messageId: "<reply-1@mueller-maschinenbau.de>",
         subject: "AW: something else",
         inReplyTo: "<CAE7xG5qR2vX9mW@mail.gmail.com>",
-        references: [messageIdFor("abc123def", "request"), "<CAE7xG5qR2vX9mW@mail.gmail.com>"]
+        references: [messageIdFor("abc123def", "request", "lead-insights.app"), "<CAE7xG5qR2vX9mW@mail.gmail.com>"]
       }))
       const parsed = yield* parseMail(reply, "reply.eml")
       expect(parsed.subject).toBe("AW: something else")
@@ -174,10 +174,10 @@ describe("MailDir mailer (outbox/)", () => {
       expect(readdirSync(outbox)).toEqual([path.basename(file)])
       expect(readFileSync(file)).toEqual(first)
 
-      yield* mailer.send(request({ messageId: messageIdFor("abc123def", "reminder-1") }))
+      yield* mailer.send(request({ messageId: messageIdFor("abc123def", "reminder-1", "lead-insights.app") }))
       expect(readdirSync(outbox).sort()).toEqual([
-        "li.abc123def.reminder-1@lead-insights.invalid.eml",
-        "li.abc123def.request@lead-insights.invalid.eml"
+        "li.abc123def.reminder-1@lead-insights.app.eml",
+        "li.abc123def.request@lead-insights.app.eml"
       ])
       const written = yield* parseMail(first, "x")
       expect(written.messageId).toBe(request().messageId)
