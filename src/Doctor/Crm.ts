@@ -14,10 +14,20 @@ const hubSpot = (config: HubSpotConfig) =>
   Effect.gen(function*() {
     // One try each: doctor says what is wrong now rather than waiting it out.
     const api = makeApi(yield* makeClient({ ...config, maxAttempts: 1 }))
-    const account = yield* api.accountDetails
+    // The portal's details need no scope of their own; a token that may not read them is still checked below.
+    const account = yield* api.accountDetails.pipe(
+      Effect.map(Option.some),
+      Effect.catchIf((e) => e.kind === "scope", () => Effect.succeed(Option.none()))
+    )
     yield* api.anyCompany
-    const where = [account.uiDomain, account.dataHostingLocation].filter((p) => p !== undefined && p !== "").join(", ")
-    return `HubSpot portal ${account.portalId}${where === "" ? "" : ` (${where})`} at ${config.baseUrl}: the token is accepted and may read companies`
+    const portal = Option.match(account, {
+      onNone: () => "HubSpot",
+      onSome: (a) => {
+        const where = [a.uiDomain, a.dataHostingLocation].filter((p) => p !== undefined && p !== "").join(", ")
+        return `HubSpot portal ${a.portalId}${where === "" ? "" : ` (${where})`}`
+      }
+    })
+    return `${portal} at ${config.baseUrl}: the token is accepted and may read companies`
   })
 
 export const crmProbes = ({ config, env }: ProbeContext): ReadonlyArray<Probe> => [{

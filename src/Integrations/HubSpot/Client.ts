@@ -71,8 +71,6 @@ export interface Call<A, I> extends Send {
   readonly schema: Schema.Schema<A, I>
 }
 
-const TEN_SECONDS = 10_000
-
 const header = (headers: Readonly<Record<string, string>>, name: string): number | undefined => {
   const raw = headers[name]?.trim()
   return raw !== undefined && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : undefined
@@ -102,7 +100,8 @@ interface Answer {
 export const makeClient = (config: HubSpotConfig) =>
   Effect.gen(function*() {
     const http = yield* HttpClient.HttpClient
-    const limiter = yield* makeLimiter(config.requestsPer10s, TEN_SECONDS)
+    const windowMs = Duration.toMillis(config.rateWindow)
+    const limiter = yield* makeLimiter(config.requestsPer10s, windowMs)
     const searchLimiter = yield* makeLimiter(config.searchesPerSecond, 1_000)
     let sent = 0
 
@@ -158,7 +157,7 @@ export const makeClient = (config: HubSpotConfig) =>
     const observe = (headers: Readonly<Record<string, string>>) => {
       const max = header(headers, "x-hubspot-ratelimit-max")
       const remaining = header(headers, "x-hubspot-ratelimit-remaining")
-      const intervalMs = header(headers, "x-hubspot-ratelimit-interval-milliseconds") ?? TEN_SECONDS
+      const intervalMs = header(headers, "x-hubspot-ratelimit-interval-milliseconds") ?? windowMs
       return max === undefined || remaining === undefined ? Effect.void : limiter.observe({ max, remaining, intervalMs })
     }
 
@@ -166,10 +165,12 @@ export const makeClient = (config: HubSpotConfig) =>
       Effect.gen(function*() {
         const decode = Schema.decodeUnknown(Schema.parseJson(call.schema))
         for (let attempt = 1;; attempt++) {
-          if (call.search) yield* searchLimiter.take
-          yield* limiter.take
+          const searchPlace = call.search ? yield* searchLimiter.take : undefined
+          const place = yield* limiter.take
           sent++
-          const result = yield* Effect.either(send(call))
+          const result = yield* Effect.either(send(call)).pipe(
+            Effect.ensuring(Effect.zipRight(place.done, searchPlace?.done ?? Effect.void))
+          )
           const last = attempt >= config.maxAttempts
           if (Either.isLeft(result)) {
             if (result.left.ambiguous || last) return yield* result.left
@@ -188,7 +189,7 @@ export const makeClient = (config: HubSpotConfig) =>
           if (answer.status === 429) {
             const now = yield* Clock.currentTimeMillis
             // The search limit is per second: without Retry-After, a second; else HubSpot's 10 s window.
-            const wait = retryAfterMs(answer.headers, now) ?? (call.search ? 1_000 : TEN_SECONDS)
+            const wait = retryAfterMs(answer.headers, now) ?? (call.search ? 1_000 : windowMs)
             yield* (call.search ? searchLimiter : limiter).pauseUntil(now + wait)
             if (last) {
               return yield* new HubSpotError({

@@ -15,8 +15,10 @@ export const DEFAULT_API_BASE_URL = "https://api.hubapi.com"
 export interface HubSpotConfig {
   readonly token: Redacted.Redacted<string>
   readonly baseUrl: string
-  /** Requests per 10 s, all endpoints together (HubSpot's burst limit for private apps). */
+  /** Requests per `rateWindow`, all endpoints together (HubSpot's burst limit for private apps). */
   readonly requestsPer10s: number
+  /** HubSpot's burst window: 10 s (tests shorten it). */
+  readonly rateWindow: Duration.Duration
   /** Searches per second (HubSpot's CRM search limit, counted apart from the rest). */
   readonly searchesPerSecond: number
   readonly timeout: Duration.Duration
@@ -80,7 +82,7 @@ const settings = Config.all({
 
 /** HubSpot's settings; fails naming HUBSPOT_ACCESS_TOKEN when it is missing. */
 export const hubSpotConfig: Config.Config<HubSpotConfig> = Config.all({ token, s: settings }).pipe(
-  Config.map(({ s, token }) => ({ token, ...s }))
+  Config.map(({ s, token }) => ({ token, rateWindow: Duration.seconds(10), ...s }))
 )
 
 export const crmProvider = Config.literal("local", "hubspot")("CRM_PROVIDER").pipe(
