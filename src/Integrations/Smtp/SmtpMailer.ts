@@ -110,6 +110,10 @@ export const SmtpMailerLive = (config: SmtpConfig) =>
           const raw = yield* composeMail(mail)
           const info = yield* deliver(mail, raw)
           yield* Effect.annotateCurrentSpan("smtp.response", info.response)
+          // Some recipients refused, the others took it: sent, and said.
+          if (info.rejected.length > 0) {
+            yield* Effect.logWarning(`mail ${mail.messageId} went out, but the server refused ${info.rejected.map(String).join(", ")}`)
+          }
           yield* writeFileAtomic(fs, sent, raw)
         },
         (effect, mail) => Effect.mapError(effect, (e) => toMailError(e, mail))
