@@ -224,3 +224,26 @@ describe("IMAP inbox on Dovecot", () => {
       expect(ok).toBe(`imap other@ourco.test@127.0.0.1:${dovecot.imapPort}/INBOX (STARTTLS if offered): 1 message(s), 1 unseen; IDLE; not encrypted`)
     }).pipe(quiet), 30_000)
 })
+
+describe("IMAP over TLS on Dovecot (a self-signed certificate)", () => {
+  let tlsDovecot: Dovecot
+  beforeAll(async () => {
+    tlsDovecot = await startDovecot({ [PRODUCT]: PASSWORD }, { tls: true })
+  })
+  afterAll(async () => {
+    await tlsDovecot?.stop()
+  })
+
+  it.live("doctor names the TLS problem in one line: an untrusted certificate (TLS or STARTTLS), a port without TLS", () =>
+    Effect.gen(function*() {
+      const server = (port: number) => `TLS problem with the IMAP server 127.0.0.1:${port}`
+      const reason = (config: ImapConfig) => Effect.map(Effect.flip(probeImap(config)), (e) => [e.kind, e.message])
+      const untrusted = yield* reason(imapOf({ port: tlsDovecot.imapsPort, secure: true }))
+      expect(untrusted).toEqual(["tls", `${server(tlsDovecot.imapsPort)}: its certificate is not trusted: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT; NODE_EXTRA_CA_CERTS adds a CA)`])
+      const startTls = yield* reason(imapOf({ port: tlsDovecot.imapPort, secure: false }))
+      expect(startTls[0]).toBe("tls")
+      expect(startTls[1]).toMatch(/its certificate is not trusted/)
+      const plainPort = yield* reason(imapOf({ port: tlsDovecot.imapPort, secure: true }))
+      expect(plainPort).toEqual(["tls", `${server(tlsDovecot.imapPort)}: it does not speak TLS on this port (IMAP_SECURE=false for STARTTLS or a plain connection, or the TLS port, usually 993)`])
+    }).pipe(quiet), 30_000)
+})

@@ -1,10 +1,11 @@
 /**
  * A real Dovecot (Debian's dovecot-imapd + dovecot-lmtpd) for one test: a private config in a temp
- * dir, IMAP (with IDLE) and LMTP on free loopback ports, plaintext logins from a passwd file. It
+ * dir, IMAP (with IDLE) and LMTP on free loopback ports (with `tls`, IMAPS too, and STARTTLS, on a
+ * self-signed certificate), plaintext logins allowed, users from a passwd file. It
  * runs in the foreground as a child of the test (`dovecot -F`), so stopping it is one kill of its
  * process group; `restart` stops it and starts it again on the same ports and mail.
  */
-import { spawn, type ChildProcess } from "node:child_process"
+import { execFileSync, spawn, type ChildProcess } from "node:child_process"
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs"
 import * as net from "node:net"
 import { userInfo } from "node:os"
@@ -13,6 +14,8 @@ import { tempDir } from "./spawn.js"
 
 export interface Dovecot {
   readonly imapPort: number
+  /** With `tls`: IMAP over TLS from the first byte (and STARTTLS on `imapPort`), a self-signed certificate for 127.0.0.1. */
+  readonly imapsPort: number
   readonly lmtpPort: number
   readonly dir: string
   /** Kills the server (its process group); the mail stays. */
@@ -65,11 +68,21 @@ const killGroup = (child: ChildProcess) => {
 process.once("exit", () => running.forEach(killGroup))
 
 /** `users`: address → password. */
-export const startDovecot = async (users: Readonly<Record<string, string>>): Promise<Dovecot> => {
+export const startDovecot = async (users: Readonly<Record<string, string>>, options: { readonly tls?: boolean } = {}): Promise<Dovecot> => {
   const dir = tempDir("li-dovecot-")
   chmodSync(dir, 0o755)
   const imapPort = await freePort()
+  const imapsPort = await freePort()
   const lmtpPort = await freePort()
+  const certFile = path.join(dir, "cert.pem")
+  const keyFile = path.join(dir, "key.pem")
+  if (options.tls) {
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "2",
+      "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"
+    ], { stdio: "ignore" })
+    chmodSync(keyFile, 0o644)
+  }
   const root = process.getuid?.() === 0
   const me = userInfo()
   mkdirSync(path.join(dir, "mail"), { recursive: true })
@@ -84,7 +97,7 @@ export const startDovecot = async (users: Readonly<Record<string, string>>): Pro
     `base_dir = ${dir}/run`,
     `state_dir = ${dir}/state`,
     `log_path = ${dir}/dovecot.log`,
-    "ssl = no",
+    ...(options.tls ? ["ssl = yes", `ssl_cert = <${certFile}`, `ssl_key = <${keyFile}`] : ["ssl = no"]),
     "disable_plaintext_auth = no",
     "auth_mechanisms = plain login",
     "auth_failure_delay = 0",
@@ -102,7 +115,7 @@ export const startDovecot = async (users: Readonly<Record<string, string>>): Pro
     `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN ${dir}/passwd\n}`,
     `userdb {\n  driver = static\n  args = home=${dir}/mail/%u\n}`,
     "service anvil {\n  chroot =\n}",
-    `service imap-login {\n  chroot =\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${imapPort}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
+    `service imap-login {\n  chroot =\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${imapPort}\n  }\n  inet_listener imaps {\n    address = 127.0.0.1\n    port = ${options.tls ? imapsPort : 0}\n  }\n}`,
     `service lmtp {\n  inet_listener lmtp {\n    address = 127.0.0.1\n    port = ${lmtpPort}\n  }\n}`,
     "protocol lmtp {\n  postmaster_address = postmaster@example.test\n}",
     ""
@@ -135,6 +148,7 @@ export const startDovecot = async (users: Readonly<Record<string, string>>): Pro
   await start()
   return {
     imapPort,
+    imapsPort,
     lmtpPort,
     dir,
     kill,

@@ -26,6 +26,18 @@ const text = (error: unknown, name: string): string => {
 
 const TLS_CODES = /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_CERT)/
 
+/** What a TLS failure means for the user, without OpenSSL's internals. */
+const tlsDetail = (code: string, said: string) => {
+  if (code === "ERR_SSL_WRONG_VERSION_NUMBER") {
+    return "it does not speak TLS on this port (IMAP_SECURE=false for STARTTLS or a plain connection, or the TLS port, usually 993)"
+  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_|DEPTH_ZERO/.test(code)) {
+    return `its certificate is not trusted: ${said} (${code}; NODE_EXTRA_CA_CERTS adds a CA)`
+  }
+  const plain = said.replace(/^[0-9A-F]+:error:[0-9A-F]+:SSL routines:[^:]*:/, "").replace(/:[^:]*\.c:\d+:.*$/, "")
+  return `${plain}${code ? ` (${code})` : ""}`
+}
+
 /** An error from imapflow or the socket under it, as one line naming the server. */
 export const describeImapError = (config: ImapConfig, error: unknown, mailbox = config.mailbox): ImapProblem => {
   if (error instanceof ImapProblem) return error
@@ -40,7 +52,7 @@ export const describeImapError = (config: ImapConfig, error: unknown, mailbox = 
     })
   }
   if (field(error, "tlsFailed") === true || TLS_CODES.test(code) || /\b(TLS|SSL|certificate)\b/i.test(message)) {
-    return new ImapProblem({ kind: "tls", reason: `TLS problem with the IMAP server ${server}: ${said}${code ? ` (${code})` : ""}` })
+    return new ImapProblem({ kind: "tls", reason: `TLS problem with the IMAP server ${server}: ${tlsDetail(code, said)}` })
   }
   if (field(error, "mailboxMissing") === true || code === "NotFound" || /NONEXISTENT/.test(text(error, "serverResponseCode"))) {
     return new ImapProblem({ kind: "mailbox", reason: `the IMAP mailbox "${mailbox}" does not exist on ${server} (IMAP_MAILBOX)` })
