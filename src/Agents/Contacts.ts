@@ -1,5 +1,6 @@
 /**
- * The contacts port: who a person is, by e-mail address. Adapter: `Integrations/VCardContacts`.
+ * The contacts port: who a person is, by e-mail address. Adapters: `Integrations/VCardContacts`,
+ * `Integrations/Google/People` (Google contacts and directory, the vCard file behind them).
  */
 import { Context, Effect, Option } from "effect"
 import { CalendarEvent, Person } from "../Domain/CalendarEvent.js"
@@ -8,6 +9,8 @@ export interface Contact {
   readonly email: string
   readonly name: string | undefined
   readonly company: string | undefined
+  /** The person's job title, when the source knows it (Google's directory does, a vCard may). */
+  readonly title?: string | undefined
 }
 
 export class Contacts extends Context.Tag("Agents/Contacts")<Contacts, {
@@ -19,17 +22,20 @@ const needsLookup = (person: Person) =>
   person.email !== undefined && (person.name === undefined || person.company === undefined)
 
 const enrichPerson = (contacts: Context.Tag.Service<typeof Contacts>, person: Person): Effect.Effect<Person> => {
-  const { company, email, name } = person
+  const { company, email, name, title } = person
+  // Asked only for a missing name or company; a title the contacts know comes along then.
   if (email === undefined || (name !== undefined && company !== undefined)) return Effect.succeed(person)
   return Effect.map(contacts.lookup(email), (found) => {
     if (Option.isNone(found)) return person
     const filledName = name ?? found.value.name
     const filledCompany = company ?? found.value.company
-    if (filledName === name && filledCompany === company) return person
+    const filledTitle = title ?? found.value.title
+    if (filledName === name && filledCompany === company && filledTitle === title) return person
     return new Person({
       email,
       ...(filledName !== undefined ? { name: filledName } : {}),
-      ...(filledCompany !== undefined ? { company: filledCompany } : {})
+      ...(filledCompany !== undefined ? { company: filledCompany } : {}),
+      ...(filledTitle !== undefined ? { title: filledTitle } : {})
     }, true)
   })
 }

@@ -8,7 +8,9 @@ export class Person extends Schema.Class<Person>("Person")({
   email: Schema.optional(Schema.String),
   name: Schema.optional(Schema.String),
   /** Filled from the contacts file when the calendar does not say. */
-  company: Schema.optional(Schema.String)
+  company: Schema.optional(Schema.String),
+  /** The person's job title, from the contacts (Google's directory) when they know it. */
+  title: Schema.optional(Schema.String)
 }) {}
 
 /**

@@ -180,7 +180,7 @@ const titleOf = (person: Person, side: DossierPerson["side"], ctx: PeopleContext
 
 export const dossierPerson = (person: Person, role: DossierPerson["role"], ctx: PeopleContext): DossierPerson => {
   const side = sideOf(person, ctx)
-  const title = titleOf(person, side, ctx)
+  const title = titleOf(person, side, ctx) ?? person.title
   return new DossierPerson({
     ...(person.name === undefined ? {} : { name: person.name }),
     ...(person.email === undefined ? {} : { email: person.email }),

@@ -27,8 +27,6 @@ import { type Kept, makeSyncStore, type SyncState } from "./SyncStore.js"
 const DAY = 86_400_000
 /** A full sync covers this much more than the window, so the window can move for a week on one token. */
 const AHEAD = 7 * DAY
-/** Google allows at most 2500 events per page. */
-const PAGE = 2500
 
 const EventsPage = Schema.Struct({
   items: Schema.optionalWith(Schema.Array(Schema.Unknown), { default: () => [] }),
@@ -75,7 +73,7 @@ export const make = (config: GoogleConfig) =>
         for (;;) {
           const page = yield* api.get(
             eventsUrl(id),
-            { ...params, singleEvents: "true", maxResults: String(PAGE), ...(pageToken === undefined ? {} : { pageToken }) },
+            { ...params, singleEvents: "true", maxResults: String(config.pageSize), ...(pageToken === undefined ? {} : { pageToken }) },
             EventsPage,
             scopes
           )

@@ -48,6 +48,8 @@ export interface GoogleConfig {
   readonly maxAttempts: number
   /** The first wait of the backoff; each try doubles it (not a variable: tests shorten it). */
   readonly retryBase: Duration.Duration
+  /** Events per page of events.list (Google allows at most 2500; not a variable: tests page with fewer). */
+  readonly pageSize: number
   /** GOOGLE_CONTACTS=false: people are not looked up in Google (only in VCARD_FILE if set). */
   readonly contacts: boolean
   /** VCARD_FILE when it is set: the fallback for people Google does not know. */
@@ -143,6 +145,7 @@ export const googleConfig: Config.Config<GoogleConfig> = Config.mapOrFail(raw, (
     timeout: r.timeout,
     maxAttempts: r.maxAttempts,
     retryBase: Duration.seconds(1),
+    pageSize: 2500,
     contacts: r.contacts,
     vcardFile: r.vcardFile
   })))
