@@ -3,7 +3,7 @@
  * TLS as SMTP_SECURE says and logs in (nodemailer's verify) — one line for a wrong password, a TLS
  * problem or a server that cannot be reached.
  */
-import { Effect, Option } from "effect"
+import { Data, Effect, Option } from "effect"
 import * as path from "node:path"
 import { describeConfigError } from "../Config.js"
 import { mailDomainOf } from "../Domain/Mail.js"
@@ -12,7 +12,7 @@ import { describeSmtpError } from "../Integrations/Smtp/SmtpError.js"
 import { transportOptions } from "../Integrations/Smtp/SmtpMailer.js"
 import type { Probe, ProbeContext } from "./Probe.js"
 
-class MailProbeFailed extends Error {}
+class MailConfigProblem extends Data.TaggedError("MailConfigProblem")<{ readonly message: string }> {}
 
 const verify = Effect.fn("Doctor.mail")(function*(config: Parameters<typeof transportOptions>[0]) {
   const { default: nodemailer } = yield* Effect.promise(() => import("nodemailer"))
@@ -27,7 +27,7 @@ const verify = Effect.fn("Doctor.mail")(function*(config: Parameters<typeof tran
 export const mailProbes = ({ config }: ProbeContext): ReadonlyArray<Probe> => [{
   name: "mail",
   check: Effect.gen(function*() {
-    const smtp = yield* Effect.mapError(smtpConfig, (e) => new MailProbeFailed(describeConfigError(e)))
+    const smtp = yield* Effect.mapError(smtpConfig, (e) => new MailConfigProblem({ message: describeConfigError(e) }))
     if (Option.isNone(smtp)) return `mail as files: ${path.resolve(config.logStorageDir, "outbox")}`
     yield* verify(smtp.value)
     const login = Option.isSome(smtp.value.auth) ? "logged in" : "no login"

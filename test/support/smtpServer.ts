@@ -39,6 +39,8 @@ export interface TestSmtpServer {
   readonly received: ReadonlyArray<Received>
   /** Every mail that reached DATA, accepted or not. */
   readonly attempts: ReadonlyArray<Attempt>
+  /** Connections open now. */
+  readonly openConnections: () => number
 }
 
 export interface SmtpServerOptions {
@@ -123,9 +125,14 @@ export const startSmtpServer = (options: SmtpServerOptions = {}) =>
           })
         }
       })
+      // A client that gives up during the TLS handshake (a doctor check of an untrusted certificate) is no error here.
+      server.on("error", () => {})
       server.listen(0, "127.0.0.1", () => {
         const port = (server.server.address() as AddressInfo).port
-        resume(Effect.succeed({ server, state: { host: "127.0.0.1", port, received, attempts } }))
+        resume(Effect.succeed({
+          server,
+          state: { host: "127.0.0.1", port, received, attempts, openConnections: () => server.connections.size }
+        }))
       })
     }),
     ({ server }) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))

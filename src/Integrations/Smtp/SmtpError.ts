@@ -49,6 +49,7 @@ export const describeSmtpError = (config: Pick<SmtpConfig, "host" | "port">, err
   const message = oneLine((error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "")
   const said = response || message
   const rejected = field(error, "rejected")
+  const requireTls = code === "ETLS"
   const recipients = Array.isArray(rejected) ? rejected.filter((r): r is string => typeof r === "string") : undefined
 
   if (code === "EAUTH" || code === "ENOAUTH") {
@@ -58,6 +59,13 @@ export const describeSmtpError = (config: Pick<SmtpConfig, "host" | "port">, err
         ? `the SMTP server ${server} wants a login: set SMTP_USERNAME and SMTP_PASSWORD`
         : `SMTP login to ${server}${login ? ` as ${login}` : ""} refused: wrong user name or password (SMTP_USERNAME, SMTP_PASSWORD): ${said}`,
       response: response || undefined
+    })
+  }
+  if (/^STARTTLS/i.test(text(error, "command")) || (requireTls && /STARTTLS/.test(message))) {
+    return new SmtpProblem({
+      kind: "tls",
+      reason: `TLS problem with the SMTP server ${server}: it does not offer STARTTLS (${said}); ` +
+        "SMTP_SECURE=true if it speaks TLS from the first byte"
     })
   }
   if (code === "ETLS" || TLS_CODES.test(code) || TLS_CODES.test(original) || /\b(TLS|SSL|certificate)\b/i.test(message)) {
