@@ -5,7 +5,8 @@ import { build } from "esbuild"
 import { rmSync } from "node:fs"
 
 const entries = {
-  app: ["src/main.ts"],
+  // The PDF thread's entry sits beside the program's (src/Reporting/PdfThread.ts finds it there).
+  app: [{ in: "src/main.ts", out: "main" }, { in: "src/Reporting/PdfWorker.ts", out: "pdf-worker" }],
   "test-programs": ["test/fixtures/programs/slow-events.ts", "test/fixtures/programs/crash-app.ts", "test/fixtures/programs/runner.ts"],
   bench: ["bench/run.ts"]
 }

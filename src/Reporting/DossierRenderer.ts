@@ -1,11 +1,13 @@
 /**
  * The port the workflow renders `dossier.pdf` through, and the renderer the app uses: the pdfkit
- * brief of `DossierPdf.ts`, loaded when the first PDF is rendered (pdfkit and its fonts are a
- * good part of the program's memory; a cycle that delivers nothing does not need them). Tests put
- * in one that fails, to see the JSON dossier delivered without a PDF.
+ * brief of `DossierPdf.ts`. In the built program it runs on a thread of its own
+ * (`PdfThread.ts`), so a cycle's other work goes on while PDFs are drawn; run from source (tests,
+ * `tsx`) it runs in this thread, its module loaded when the first PDF is rendered (pdfkit and its
+ * fonts are a good part of the program's memory; a cycle that delivers nothing does not need
+ * them). Tests put in one that fails, to see the JSON dossier delivered without a PDF.
  */
 import { Context, Effect, Layer, Schema } from "effect"
-import type { Dossier } from "../Domain/Dossier.js"
+import { Dossier } from "../Domain/Dossier.js"
 
 export class PdfError extends Schema.TaggedError<PdfError>()("PdfError", {
   reason: Schema.String
@@ -19,8 +21,15 @@ export class DossierRenderer extends Context.Tag("Reporting/DossierRenderer")<Do
   readonly render: (dossier: Dossier) => Effect.Effect<Uint8Array, PdfError>
 }>() {}
 
-/** The pdfkit brief, its module loaded on first use. */
-export const DossierPdfLive: Layer.Layer<DossierRenderer> = Layer.effect(
+/** One dossier's PDF, asked of the renderer thread. */
+export class RenderPdf extends Schema.TaggedRequest<RenderPdf>()("RenderPdf", {
+  failure: PdfError,
+  success: Schema.Uint8ArrayFromSelf,
+  payload: { dossier: Dossier }
+}) {}
+
+/** The pdfkit brief in this thread, its module loaded on first use. */
+export const DossierPdfInThread: Layer.Layer<DossierRenderer> = Layer.effect(
   DossierRenderer,
   Effect.map(
     Effect.cached(
@@ -30,5 +39,15 @@ export const DossierPdfLive: Layer.Layer<DossierRenderer> = Layer.effect(
       })
     ),
     (load) => DossierRenderer.of({ render: (dossier) => Effect.flatMap(load, (pdf) => pdf.renderDossierPdf(dossier)) })
+  )
+)
+
+/** The renderer thread when the program is built (its entry beside the bundle), else this thread. */
+export const DossierPdfLive: Layer.Layer<DossierRenderer> = Layer.unwrapEffect(
+  Effect.promise(() => import("./PdfThread.js")).pipe(
+    Effect.map(({ builtWorker, DossierPdfThread }) => {
+      const worker = builtWorker()
+      return worker === undefined ? DossierPdfInThread : DossierPdfThread({ worker })
+    })
   )
 )

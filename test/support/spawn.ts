@@ -97,6 +97,7 @@ export interface SummaryFile {
     readonly start: string
     readonly trigger?: { readonly type: string; readonly matched_word: string; readonly matched_field: string }
     readonly company?: { readonly name?: string; readonly domain?: string }
+    readonly dossier?: { readonly json_path: string; readonly pdf_path?: string }
     readonly hitl?: { readonly audit_id: string; readonly kind: string; readonly state: string }
     readonly reason?: string
     readonly error?: { readonly type: string; readonly message: string }

@@ -1,0 +1,69 @@
+/**
+ * Dossier PDFs drawn on a worker thread: drawing a brief is 10–30 ms of CPU (most of a delivered
+ * event's own work), which a second core can do while this one runs the cycle. One thread at most,
+ * started with the first PDF and stopped after a second without one, so a program that delivers
+ * nothing, or waits between cycles, does not hold pdfkit and its fonts in memory.
+ */
+import * as NodeWorker from "@effect/platform-node/NodeWorker"
+import * as Worker from "@effect/platform/Worker"
+import { type Duration, Effect, Layer, Logger, LogLevel, RcRef } from "effect"
+import { existsSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import * as WorkerThreads from "node:worker_threads"
+import { DossierRenderer, PdfError, RenderPdf } from "./DossierRenderer.js"
+
+/** The worker's entry in the built program (`dist/app/pdf-worker.js`, beside this bundle); none from source. */
+export const builtWorker = (): URL | undefined => {
+  const url = new URL("./pdf-worker.js", import.meta.url)
+  return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : undefined
+}
+
+const YOUNG_GENERATION_MB = 3
+
+export interface PdfThreadOptions {
+  readonly worker: URL
+  /** Node options for the thread (tests run the TypeScript entry through a loader). */
+  readonly execArgv?: ReadonlyArray<string>
+  /** How long the thread stays after its last PDF. */
+  readonly idle?: Duration.DurationInput
+  readonly startTimeout?: Duration.DurationInput
+}
+
+export const DossierPdfThread = (options: PdfThreadOptions): Layer.Layer<DossierRenderer> =>
+  Layer.scoped(
+    DossierRenderer,
+    Effect.gen(function*() {
+      // Started by the first PDF, stopped once none has been asked for `idle`.
+      // A thread that does not come up is given up on: the library would keep starting it again.
+      // Its warnings (each start's stack) are left out; the PDF's failure says what happened.
+      const start = Worker.makeSerialized<RenderPdf>({}).pipe(
+        Effect.timeoutFail({
+          duration: options.startTimeout ?? "15 seconds",
+          onTimeout: () => new PdfError({ reason: "the PDF thread did not start" })
+        }),
+        Logger.withMinimumLogLevel(LogLevel.Error)
+      )
+      const thread = yield* RcRef.make({
+        acquire: start,
+        idleTimeToLive: options.idle ?? "1 second"
+      })
+      const render = Effect.fn("DossierRenderer.render")(function*(dossier: RenderPdf["dossier"]) {
+        const worker = yield* RcRef.get(thread)
+        return yield* worker.executeEffect(new RenderPdf({ dossier }))
+      }, Effect.scoped, Effect.catchTags({
+        // A thread that cannot start, or dies, is one failed PDF, not a failed program.
+        WorkerError: (error) => Effect.fail(new PdfError({ reason: `the PDF thread failed: ${error.message}` })),
+        ParseError: (error) => Effect.fail(new PdfError({ reason: `the PDF thread's answer: ${error.message}` }))
+      }))
+      return DossierRenderer.of({ render })
+    })
+  ).pipe(
+    Layer.provide(NodeWorker.layer(() =>
+      new WorkerThreads.Worker(options.worker, {
+        execArgv: [...(options.execArgv ?? [])],
+        // A small young generation, as the program's own (--max-semi-space-size=1): a brief's
+        // garbage is short-lived, and a large nursery is resident memory for nothing.
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }
+      })
+    ))
+  )
