@@ -204,6 +204,41 @@ describe("IMAP inbox on Dovecot", () => {
       }).pipe(Effect.provide(runner(db, imapOf({ mailbox }))))
     }).pipe(quiet), 60_000)
 
+  it.live("a mailbox renewed (new UIDVALIDITY) is read again from its unseen messages; what a person read stays", () =>
+    Effect.gen(function*() {
+      const mailbox = "Replies6"
+      yield* Effect.promise(() => withClient(PRODUCT, (c) => c.mailboxCreate(mailbox)))
+      yield* Effect.promise(() => append(mailbox, mail("Re: [LI-abc123def] vorher")))
+      const db = path.join(tempDir("li-imap-"), "workflows.sqlite")
+      const imap = imapOf({ mailbox })
+      const before = yield* Effect.gen(function*() {
+        const inbox = yield* Inbox
+        const [ref] = yield* inbox.list
+        yield* inbox.read(ref ?? "")
+        yield* inbox.ack(ref ?? "", { _tag: "processed" })
+        return ref ?? ""
+      }).pipe(Effect.provide(runner(db, imap)))
+      // The mailbox is deleted and made again: its UIDs start over under a new UIDVALIDITY.
+      yield* Effect.promise(() =>
+        withClient(PRODUCT, async (c) => {
+          await c.mailboxDelete(mailbox)
+          await c.mailboxCreate(mailbox)
+          await c.append(mailbox, mail("Re: [LI-abc123def] neu"), [])
+          await c.append(mailbox, mail("Re: [LI-abc123def] schon gelesen"), ["\\Seen"])
+        })
+      )
+      yield* Effect.gen(function*() {
+        const inbox = yield* Inbox
+        const refs = yield* inbox.list
+        expect(refs).toHaveLength(1)
+        const read = yield* inbox.read(refs[0] ?? "")
+        expect(Option.map(read, (m) => m.subject)).toEqual(Option.some("Re: [LI-abc123def] neu"))
+        // UID 1 again, under another UIDVALIDITY
+        expect(refs[0]?.split(":")[1]).toBe("1")
+        expect(refs[0]?.split(":")[0]).not.toBe(before.split(":")[0])
+      }).pipe(Effect.provide(runner(db, imap)))
+    }).pipe(quiet), 30_000)
+
   it.live("a wrong password is one line, for the reader and for doctor", () =>
     Effect.gen(function*() {
       const imap = imapOf({ password: Redacted.make("wrong") })
