@@ -177,7 +177,11 @@ const outbox = (s: Setup) => {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".eml")).sort() : []
 }
 
-const requestFile = (auditId: string) => `li.${auditId}.request@lead-insights.invalid.eml`
+const requestFile = (auditId: string) => `li.${auditId}.request@lead-insights.app.eml`
+
+/** The delivery notice to the organiser (one of ours), by its Message-ID. */
+const noticeFiles = (s: Setup) => outbox(s).filter((f) => /^li\.[a-z0-9]+\.delivered@/.test(f))
+const noticeId = (file: string | undefined) => `<${(file ?? "").replace(/\.eml$/, "")}>`
 
 const auditIdOfOutbox = (s: Setup) =>
   outbox(s).map((f) => /^li\.([a-z0-9]+)\.request@/.exec(f)?.[1]).find((id) => id !== undefined)
@@ -249,7 +253,7 @@ const dropReply = (s: Setup, auditId: string, name: string, ownText: string): st
   const messageId = `<${name}.${Date.now()}@mail.lead-insights.app>`
   const inbox = path.join(s.logDir, "inbox")
   mkdirSync(inbox, { recursive: true })
-  const request = `<li.${auditId}.request@lead-insights.invalid>`
+  const request = `<li.${auditId}.request@lead-insights.app>`
   const mail = [
     "From: Anna Berger <anna.berger@lead-insights.app>",
     "To: Lead Insights <lead-insights@lead-insights.app>",
@@ -329,9 +333,14 @@ describe("SIGKILL and restart on the embedded stack", () => {
     expect(JSON.parse(readFileSync(files[0] ?? "", "utf8"))).toMatchObject({ key: first?.key, company: { domain: DOMAIN } })
 
     // What finished before the kill did not run again: one request, handed to the mailer once,
-    // one reply, one decision; no "please answer", no reminder.
-    expect(outbox(s)).toEqual([requestFile(auditId)])
-    expect(mailHandOvers(s)).toEqual([{ pid: p1.pid, id: `<li.${auditId}.request@lead-insights.invalid>` }])
+    // one reply, one decision; no "please answer", no reminder. The organiser heard of the dossier once.
+    const [notice, ...moreNotices] = noticeFiles(s)
+    expect(moreNotices).toEqual([])
+    expect(outbox(s)).toEqual([notice, requestFile(auditId)].sort())
+    expect(mailHandOvers(s)).toEqual([
+      { pid: p1.pid, id: `<li.${auditId}.request@lead-insights.app>` },
+      { pid: p2.pid, id: noticeId(notice) }
+    ])
     const [request, ...others] = hitlRequests(s)
     expect(others).toEqual([])
     expect(request).toMatchObject({ audit_id: auditId, kind: "missing_info", state: "answered" })
@@ -377,8 +386,13 @@ describe("SIGKILL and restart on the embedded stack", () => {
     const crmNotes = await notes(s)
     expect(crmNotes).toHaveLength(1)
     expect(crmNotes[0]?.key).toBe(researchStarts(s)[0]?.key)
-    expect(outbox(s)).toEqual([requestFile(auditId)])
-    expect(mailHandOvers(s)).toEqual([{ pid: p1.pid, id: `<li.${auditId}.request@lead-insights.invalid>` }])
+    const [notice, ...moreNotices] = noticeFiles(s)
+    expect(moreNotices).toEqual([])
+    expect(outbox(s)).toEqual([notice, requestFile(auditId)].sort())
+    expect(mailHandOvers(s)).toEqual([
+      { pid: p1.pid, id: `<li.${auditId}.request@lead-insights.app>` },
+      { pid: p2.pid, id: noticeId(notice) }
+    ])
     const [request, ...others] = hitlRequests(s)
     expect(others).toEqual([])
     expect(request).toMatchObject({ audit_id: auditId, kind: "approval", state: "answered", decision: "approve" })
@@ -416,10 +430,10 @@ describe("SIGKILL and restart on the embedded stack", () => {
     expect(ended).toMatchObject({ reason: "expired", hitl: { audit_id: auditId, kind: "missing_info", state: "expired" } })
     expectEndedOnce(s, eventId, "declined")
 
-    const id = (purpose: string) => `<li.${auditId}.${purpose}@lead-insights.invalid>`
+    const id = (purpose: string) => `<li.${auditId}.${purpose}@lead-insights.app>`
     expect(outbox(s)).toEqual([
-      `li.${auditId}.escalate-1@lead-insights.invalid.eml`,
-      `li.${auditId}.remind-1@lead-insights.invalid.eml`,
+      `li.${auditId}.escalate-1@lead-insights.app.eml`,
+      `li.${auditId}.remind-1@lead-insights.app.eml`,
       requestFile(auditId)
     ])
     // Handed to the mailer once each: the reminder by the restarted process only.

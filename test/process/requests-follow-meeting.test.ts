@@ -53,7 +53,7 @@ describe("requests follow their meeting (the real program, on files)", () => {
     expect(waiting).toHaveLength(4)
     const seriesRequests = new Set(waiting.filter((e) => e.event_id.startsWith("weekly-prep")).map((e) => e.hitl?.audit_id))
     expect(seriesRequests.size).toBe(1)
-    expect(outbox(logDir).filter((m) => m.file.endsWith(".request@lead-insights.invalid.eml"))).toHaveLength(2)
+    expect(outbox(logDir).filter((m) => m.file.endsWith(".request@lead-insights.app.eml"))).toHaveLength(2)
     const singleAudit = waiting.find((e) => e.event_id === "single-prep")?.hitl?.audit_id ?? ""
 
     // the single meeting is deleted from the calendar
