@@ -8,7 +8,7 @@
  * - HUBSPOT_SEARCH_LAG_SECONDS (30): how long HubSpot's search may miss a company just created
  * - HUBSPOT_FOLDER (/lead-insights): the file manager folder the dossier PDFs go to
  */
-import { Config, type ConfigError, Duration, Effect, Option, Redacted } from "effect"
+import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
 
 export const DEFAULT_API_BASE_URL = "https://api.hubapi.com"
 
@@ -65,9 +65,13 @@ const folder = Config.string("HUBSPOT_FOLDER").pipe(
 const MISSING_TOKEN = "required when CRM_PROVIDER=hubspot (a private app's access token)"
 
 const token = Config.redacted("HUBSPOT_ACCESS_TOKEN").pipe(
-  Config.map((value) => Redacted.make(Redacted.value(value).trim())),
-  Config.validate({ message: MISSING_TOKEN, validation: (value) => Redacted.value(value) !== "" }),
-  Config.orElse(() => Config.fail(MISSING_TOKEN).pipe(Config.nested("HUBSPOT_ACCESS_TOKEN")))
+  Config.option,
+  Config.mapOrFail((given) => {
+    const trimmed = Option.getOrElse(Option.map(given, (value) => Redacted.value(value).trim()), () => "")
+    return trimmed === ""
+      ? Either.left(ConfigError.MissingData(["HUBSPOT_ACCESS_TOKEN"], MISSING_TOKEN))
+      : Either.right(Redacted.make(trimmed))
+  })
 )
 
 const settings = Config.all({
