@@ -4,6 +4,7 @@
  */
 import { Effect, Layer, Option } from "effect"
 import { Crm } from "../Agents/Crm.js"
+import { describeConfigError } from "../Config.js"
 import { makeApi } from "../Integrations/HubSpot/Api.js"
 import { makeClient } from "../Integrations/HubSpot/Client.js"
 import { crmConfig, type HubSpotConfig } from "../Integrations/HubSpot/HubSpotConfig.js"
@@ -33,7 +34,8 @@ const hubSpot = (config: HubSpotConfig) =>
 export const crmProbes = ({ config, env }: ProbeContext): ReadonlyArray<Probe> => [{
   name: "crm",
   check: Effect.gen(function*() {
-    const hubspot = yield* crmConfig
+    // A bad setting reads as the start would say it: the variable, then what is wrong.
+    const hubspot = yield* Effect.mapError(crmConfig, (e) => describeConfigError(e).replace(/^invalid configuration: /, ""))
     if (Option.isSome(hubspot)) return yield* hubSpot(hubspot.value)
     return yield* Effect.gen(function*() {
       const crm = yield* Crm

@@ -207,6 +207,9 @@ describe("HubSpot configuration and doctor", () => {
     expect(await doctorLine({ ...base, HUBSPOT_ACCESS_TOKEN: "pat-wrong" })).toEqual(
       Either.left("HubSpot refused HUBSPOT_ACCESS_TOKEN (401): the token is invalid, expired or revoked")
     )
+    expect(await doctorLine({ CRM_PROVIDER: "hubspot" })).toEqual(
+      Either.left("HUBSPOT_ACCESS_TOKEN: required when CRM_PROVIDER=hubspot (a private app's access token)")
+    )
     f.setScopes(["files"])
     expect(await doctorLine({ ...base, HUBSPOT_ACCESS_TOKEN: f.token })).toEqual(
       Either.left("HUBSPOT_ACCESS_TOKEN lacks the scope crm.objects.companies.read (403 on company list)")
