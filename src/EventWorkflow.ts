@@ -37,6 +37,8 @@ const DossierRef = Schema.Struct({
 // The results of the steps, made once here (a schema built per workflow costs more than the step).
 const MaybeDossier = Schema.OptionFromNullOr(DossierRef)
 const StoredDossier = Schema.Struct({ json_path: Schema.String, pdf_path: Schema.optional(Schema.String) })
+/** The research step's result: the dossier written, or (`reused`) a fresh one another meeting with the company wrote meanwhile. */
+const Researched = Schema.Struct({ ...StoredDossier.fields, reused: Schema.optional(Schema.Boolean) })
 
 /** The dossier with the reason its PDF could not be rendered: it is delivered without one. */
 const withoutPdf = (dossier: Dossier, reason: string): Dossier =>
@@ -193,7 +195,7 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
           Effect.catchAll((e) => Effect.succeed({ error: new EventError({ type: e.type, message: `${e.step}: ${e.reason}` }) }))
         )
       }
-      const reuse = (dossier: typeof DossierRef.Type, request?: HitlRequest) =>
+      const reuse = (dossier: typeof StoredDossier.Type, request?: HitlRequest) =>
         Effect.gen(function*() {
           const delivery = yield* deliver("deliver-reused", dossier)
           const notice = yield* notify("notify-reused", dossier, true)
@@ -235,7 +237,7 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
       }
 
       // 4. Research, the dossier (JSON, and the PDF beside it), delivery.
-      const stored = yield* step("research", StoredDossier, Effect.gen(function*() {
+      const researched = yield* step("research", Researched, Effect.gen(function*() {
         const existing = yield* dossiers.findByKey(domain, executionId)
         if (Option.isSome(existing)) {
           // Tried again after the JSON was written: the PDF is added unless it already failed to render.
@@ -244,7 +246,13 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
           const pdf = yield* tryRender(found.dossier)
           return Either.isRight(pdf) ? paths(yield* dossiers.attachPdf(found, pdf.right)) : paths(found)
         }
-        const researched = yield* research.research({
+        // Another meeting with this company wrote a fresh dossier while this one waited (for the lock, or a person).
+        const meanwhile = yield* freshDossier(domain)
+        if (Option.isSome(meanwhile) && meanwhile.value.fresh) {
+          const { json_path, pdf_path } = meanwhile.value
+          return { json_path, ...(pdf_path ? { pdf_path } : {}), reused: true }
+        }
+        const dossier = yield* research.research({
           key: executionId,
           eventKey: payload.key,
           company,
@@ -253,13 +261,15 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
           ...(Object.keys(humanNotes).length > 0 ? { humanNotes } : {})
         })
         // Rendered before the JSON is written, so a PDF that cannot be made is recorded in it.
-        const pdf = yield* tryRender(researched)
-        const written = yield* dossiers.write(Either.isLeft(pdf) ? withoutPdf(researched, pdf.left) : researched)
+        const pdf = yield* tryRender(dossier)
+        const written = yield* dossiers.write(Either.isLeft(pdf) ? withoutPdf(dossier, pdf.left) : dossier)
         return Either.isRight(pdf) ? paths(yield* dossiers.attachPdf(written, pdf.right)) : paths(written)
-      }))
+      }).pipe(dossiers.exclusive(domain)))
+      const askedLast = approval ?? lastRequest
+      const { reused, ...stored } = researched
+      if (reused) return yield* reuse(stored, askedLast)
       const delivery = yield* deliver("deliver", stored)
       const notice = yield* notify("notify", stored, false)
-      const askedLast = approval ?? lastRequest
       return new EventOutcome({
         ...base,
         status: "delivered",

@@ -167,6 +167,26 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
       return remember(dir, new StoredDossier({ ...stored, pdf_path: pdfPath }, true))
     }, Effect.mapError(StorageError.from("DossierStore.attachPdf")))
 
-    return { latest, findByKey, write, attachPdf } as const
+    /**
+     * Runs `effect` alone among this process's effects for the same company: two meetings with one
+     * company researched at once would each write a dossier; the second waits and finds the first's.
+     */
+    const companyLocks = new Map<string, { readonly lock: Effect.Semaphore; users: number }>()
+    const exclusive = (domain: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.acquireUseRelease(
+        Effect.sync(() => {
+          const entry = companyLocks.get(domain) ?? { lock: Effect.unsafeMakeSemaphore(1), users: 0 }
+          entry.users++
+          companyLocks.set(domain, entry)
+          return entry
+        }),
+        (entry) => entry.lock.withPermits(1)(effect),
+        (entry) =>
+          Effect.sync(() => {
+            if (--entry.users === 0) companyLocks.delete(domain)
+          })
+      )
+
+    return { latest, findByKey, write, attachPdf, exclusive } as const
   })
 }) {}
