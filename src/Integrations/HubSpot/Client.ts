@@ -85,6 +85,13 @@ const retryAfterMs = (headers: Readonly<Record<string, string>>, now: number): n
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
+/** The innermost message of an error's causes ("connect ECONNREFUSED 127.0.0.1:9", not "fetch failed"). */
+const rootCause = (cause: unknown): string | undefined => {
+  let message: string | undefined
+  for (let e = cause, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) message = e.message
+  return message
+}
+
 /** Exponential from 500 ms, ±20 % jitter, at most 8 s. */
 const backoff = (attempt: number) =>
   Effect.map(Random.nextRange(0.8, 1.2), (jitter) => Math.min(8_000, 500 * 2 ** (attempt - 1)) * jitter)
@@ -121,7 +128,7 @@ export const makeClient = (config: HubSpotConfig) =>
           new HubSpotError({
             kind: "unreachable",
             what: call.what,
-            detail: `cannot reach ${config.baseUrl} (${error.description ?? error.reason})`,
+            detail: `cannot reach ${config.baseUrl} (${error.description ?? rootCause(error.cause) ?? error.reason})`,
             ambiguous: !call.repeatable
           })
         ),
