@@ -9,10 +9,10 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Context, Duration, Effect, Layer, Logger, LogLevel, Option } from "effect"
+import { ConfigError, ConfigProvider, Context, Duration, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import * as path from "node:path"
 import { CalendarFeed, type FeedBatch } from "../../src/Agents/CalendarFeed.js"
-import { AppConfig } from "../../src/Config.js"
+import { AppConfig, describeConfigError } from "../../src/Config.js"
 import * as Auth from "../../src/Integrations/Google/Auth.js"
 import * as Calendar from "../../src/Integrations/Google/Calendar.js"
 import { type GoogleConfig, googleConfig } from "../../src/Integrations/Google/GoogleConfig.js"
@@ -240,4 +240,23 @@ describe("Google Calendar", () => {
       expect(fake.tokenRequests().map((r) => r.status)).toEqual([200])
       expect(Option.isSome(config.tokenUrl)).toBe(true)
     }).pipe(Effect.scoped, Effect.provide(Logger.minimumLogLevel(LogLevel.None))))
+
+  it.effect("sign-in not configured, or a bad value: one line naming the variable", () =>
+    Effect.gen(function*() {
+      const errorLine = (env: Record<string, string>) =>
+        Effect.withConfigProvider(googleConfig, ConfigProvider.fromMap(new Map(Object.entries(env)))).pipe(
+          Effect.flip,
+          Effect.map((e) => (ConfigError.isConfigError(e) ? describeConfigError(e) : String(e)))
+        )
+      expect(yield* errorLine({ GOOGLE_CLIENT_ID: "id.apps.googleusercontent.com" })).toBe(
+        "invalid configuration: GOOGLE_CLIENT_SECRET: not set; CALENDAR_PROVIDER=google signs in with GOOGLE_CLIENT_ID, " +
+          "GOOGLE_CLIENT_SECRET and GOOGLE_REFRESH_TOKEN, or with GOOGLE_SERVICE_ACCOUNT_FILE"
+      )
+      expect(yield* errorLine({ GOOGLE_SERVICE_ACCOUNT_FILE: "/k.json", GOOGLE_MAX_ATTEMPTS: "0" })).toMatch(
+        /^invalid configuration: GOOGLE_MAX_ATTEMPTS: /
+      )
+      expect(yield* errorLine({ GOOGLE_SERVICE_ACCOUNT_FILE: "/k.json", GOOGLE_API_BASE_URL: "localhost:8080" })).toMatch(
+        /^invalid configuration: GOOGLE_API_BASE_URL: must be an http\(s\) URL/
+      )
+    }))
 })

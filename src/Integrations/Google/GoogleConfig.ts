@@ -4,7 +4,7 @@
  * GOOGLE_REFRESH_TOKEN) or a service account's key file (GOOGLE_SERVICE_ACCOUNT_FILE, acting as
  * GOOGLE_IMPERSONATE_USER through domain-wide delegation). Secrets stay `Redacted`.
  */
-import { Config, ConfigError, Duration, Either, Option, type Redacted } from "effect"
+import { Config, ConfigError, Duration, Either, Option, Redacted } from "effect"
 
 export const GOOGLE_API = "https://www.googleapis.com"
 export const PEOPLE_API = "https://people.googleapis.com"
@@ -64,15 +64,17 @@ const trimmed = (name: string) =>
   )
 
 const secret = (name: string) =>
-  Config.redacted(name).pipe(Config.option)
+  Config.redacted(name).pipe(Config.option, Config.map(Option.filter((r) => Redacted.value(r).trim().length > 0)))
 
 const url = (name: string) =>
-  trimmed(name).pipe(
+  Config.string(name).pipe(
     Config.validate({
       message: "must be an http(s) URL",
-      validation: Option.match({ onNone: () => true, onSome: (s) => /^https?:\/\/[^\s/]+(\/\S*)?$/i.test(s) })
+      validation: (s) => s.trim() === "" || /^https?:\/\/[^\s/]+(\/\S*)?$/i.test(s.trim())
     }),
-    Config.map(Option.map((s) => s.replace(/\/+$/, "")))
+    Config.map((s) => s.trim().replace(/\/+$/, "")),
+    Config.option,
+    Config.map(Option.filter((s) => s.length > 0))
   )
 
 const calendarIds = Config.string("GOOGLE_CALENDAR_ID").pipe(
@@ -96,11 +98,11 @@ const raw = Config.all({
   clientSecret: secret("GOOGLE_CLIENT_SECRET"),
   refreshToken: secret("GOOGLE_REFRESH_TOKEN"),
   serviceAccountFile: trimmed("GOOGLE_SERVICE_ACCOUNT_FILE"),
-  impersonate: trimmed("GOOGLE_IMPERSONATE_USER").pipe(
-    Config.validate({
-      message: "must be an e-mail address",
-      validation: Option.match({ onNone: () => true, onSome: (s) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s) })
-    })
+  impersonate: Config.string("GOOGLE_IMPERSONATE_USER").pipe(
+    Config.validate({ message: "must be an e-mail address", validation: (s) => s.trim() === "" || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.trim()) }),
+    Config.map((s) => s.trim()),
+    Config.option,
+    Config.map(Option.filter((s) => s.length > 0))
   ),
   apiBaseUrl: url("GOOGLE_API_BASE_URL"),
   tokenUrl: url("GOOGLE_OAUTH_TOKEN_URL"),
