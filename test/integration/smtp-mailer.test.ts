@@ -8,7 +8,9 @@ import { describe, expect, it } from "@effect/vitest"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { ConfigProvider, Duration, Effect, Either, Layer, Logger, LogLevel, Option } from "effect"
+import { existsSync, readdirSync } from "node:fs"
 import { createServer } from "node:net"
+import * as path from "node:path"
 import { Mailer } from "../../src/Agents/Mailer.js"
 import { AppConfig } from "../../src/Config.js"
 import { errorInfo } from "../../src/Domain/ErrorInfo.js"
@@ -17,6 +19,7 @@ import { mailProbes } from "../../src/Doctor/Mail.js"
 import { Off } from "../../src/Doctor/Probe.js"
 import type { SmtpConfig } from "../../src/Integrations/Smtp/SmtpConfig.js"
 import { SmtpMailerLive } from "../../src/Integrations/Smtp/SmtpMailer.js"
+import { MailerFromConfig } from "../../layers/Mailer.js"
 import { tempDir } from "../support/spawn.js"
 import { startSmtpServer, type TestSmtpServer } from "../support/smtpServer.js"
 
@@ -114,6 +117,30 @@ describe("SMTP mailer", () => {
         return server.openConnections()
       })
       expect(closed).toBe(0)
+    }))
+})
+
+describe("the mailer as configured (layers/Mailer.ts)", () => {
+  const configured = (env: Record<string, string>, logStorageDir: string) =>
+    (effect: Effect.Effect<void, unknown, Mailer>) =>
+      effect.pipe(
+        Effect.provide(MailerFromConfig.pipe(Layer.provide(Layer.mergeAll(AppConfig.layerWith({ logStorageDir }), NodeContext.layer)))),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+      )
+
+  it.scopedLive("SMTP_HOST set: over SMTP (a copy in sent/, nothing in outbox/); not set: a file in outbox/", () =>
+    Effect.gen(function*() {
+      const server = yield* startSmtpServer()
+      const overSmtp = tempDir("li-smtp-")
+      yield* send(mail()).pipe(configured({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(server.port), SMTP_SECURE: "false" }, overSmtp))
+      expect(server.received.map((m) => m.messageId)).toEqual([mail().messageId])
+      expect(readdirSync(path.join(overSmtp, "sent"))).toEqual(["li.abc123def.request@ourco.de.eml"])
+      expect(existsSync(path.join(overSmtp, "outbox"))).toBe(false)
+
+      const asFiles = tempDir("li-smtp-")
+      yield* send(mail()).pipe(configured({}, asFiles))
+      expect(readdirSync(path.join(asFiles, "outbox"))).toEqual(["li.abc123def.request@ourco.de.eml"])
+      expect(server.received).toHaveLength(1)
     }))
 })
 
