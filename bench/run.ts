@@ -9,6 +9,10 @@
  *   at MAX_CONCURRENT_EVENTS 1, 10, 50, 100 (SQLite engine, in process)
  * - idle: `run` on the example calendar, resident memory after its first cycle
  * - research: per company against local company sites through a local proxy, and each dossier's PDF
+ * - Google Calendar: requests and wall time per poll of a 10,000-event calendar (0, 10, 1,000
+ *   changes) with sync tokens, against listing the whole window; a local fake of Google's API
+ * - HubSpot: requests per delivered dossier and dossiers per minute under the 100 / 10 s limit,
+ *   500 events; a local fake of HubSpot's API
  * - generated calendars (bench/generate.ts) of BENCH_SIZES events: the parser and trigger detection
  *   + extraction per event in process, then `once` as a process (wall, per event, peak RSS, statuses)
  *
@@ -32,6 +36,8 @@ import { SqliteEngineLive } from "../layers/Engine.js"
 import { concurrencyCycle, type ConcurrencyResult } from "./concurrency.js"
 import { durableFloor, durableOverhead, FLOOR_VARIANTS } from "./durable.js"
 import { generateCalendar } from "./generate.js"
+import { googleBench, googleBenchLines } from "./google.js"
+import { hubSpotBench, hubSpotBenchLines } from "./hubspot.js"
 import { researchBench, researchBenchLines } from "./research.js"
 import { hasGnuTime, idleFootprint, type OnceRun, onceRun } from "./process.js"
 import { detectionFigures, type DetectionFigures, parseFigure, type ParseFigure } from "./stages.js"
@@ -167,6 +173,8 @@ const main = Effect.gen(function*() {
 
   const idle = yield* idleFootprint().pipe(Effect.either)
   const research = yield* researchBench({ runs: 2 })
+  const google = yield* googleBench()
+  const hubspot = yield* hubSpotBench()
 
   const window = { from: new Date("2026-01-01T00:00:00Z"), to: new Date("2027-01-01T00:00:00Z") }
   const example = new Uint8Array(readFileSync(path.join(packageRoot, "examples", "calendar.ics")))
@@ -205,6 +213,8 @@ const main = Effect.gen(function*() {
     concurrency: { engine: "sqlite", events: 100, delayMs: 200, runs: concurrency },
     idle: Either.isRight(idle) ? idle.right : { error: idle.left.message },
     research,
+    google,
+    hubspot,
     generated: {
       seed: SEED,
       sizes: SIZES,
@@ -253,6 +263,10 @@ const main = Effect.gen(function*() {
 
   console.log("")
   for (const line of researchBenchLines(research)) console.log(line)
+  console.log("")
+  for (const line of googleBenchLines(google)) console.log(line)
+  console.log("")
+  for (const line of hubSpotBenchLines(hubspot)) console.log(line)
 
   console.log("")
   console.log(`generated calendars (bench/generate.ts, seed ${SEED}): stages in process`)
