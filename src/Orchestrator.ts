@@ -151,13 +151,17 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
           yield* view.flush
         }
         // The whole calendar was read: what still waits for a meeting that is no longer there is withdrawn.
-        const present = new Set([...batch.events, ...batch.broken].map((e) => e.eventId))
-        const cut = (batch.skipped ?? []).map((s) => `${s.seriesId}_`)
+        // Per calendar: the same meeting can be in two calendars of a feed and gone from one.
+        const present = new Set([...batch.events, ...batch.broken].map((e) => `${e.calendarId}\u0000${e.eventId}`))
+        const cut = (batch.skipped ?? []).map((s) => `${s.calendarId}\u0000${s.seriesId}_`)
         const withdrawn = yield* Effect.reduce(batch.calendars?.read ?? [calendar.calendarId], 0, (n, calendarId) =>
           processor.withdrawGone(
             calendarId,
             window,
-            (eventId) => present.has(eventId) || cut.some((prefix) => eventId.startsWith(prefix))
+            (eventId) => {
+              const key = `${calendarId}\u0000${eventId}`
+              return present.has(key) || cut.some((prefix) => key.startsWith(prefix))
+            }
           ).pipe(
             Effect.map((m) => n + m),
             Effect.catchAll((error) => Effect.logError(`cannot withdraw requests: ${error.message}`).pipe(Effect.as(n)))

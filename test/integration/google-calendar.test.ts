@@ -145,6 +145,16 @@ describe("Google Calendar", () => {
       expect(byId(changed.batch).has("allday@google.com")).toBe(false)
       expect(byId(changed.batch).has("new@google.com")).toBe(true)
 
+      // The series moved an hour later: its occurrences have new ids, the old ones are cancelled.
+      fake.put(TEAM, meeting("weekly", 1, {
+        recurrence: ["RRULE:FREQ=DAILY;COUNT=3"],
+        start: { dateTime: at(1, 11), timeZone: "Europe/Berlin" },
+        end: { dateTime: at(1, 12), timeZone: "Europe/Berlin" }
+      }))
+      const moved = yield* poll(fake, feed)
+      expect(moved.full).toBe(false)
+      expect(moved.batch.events.filter((e) => e.seriesId === "weekly@google.com").map((e) => e.start)).toEqual([at(1, 11), at(2, 11)])
+
       // A deleted series takes every occurrence with it.
       fake.remove(TEAM, "weekly")
       const noSeries = yield* poll(fake, feed)

@@ -346,6 +346,14 @@ export const startFakeGoogle = async (): Promise<FakeGoogle & { readonly close: 
     const calendar = calendars.get(calendarId)
     if (calendar === undefined) throw new Error(`no calendar ${calendarId} in the fake`)
     seq += 1
+    // A series changed so that some of its occurrences no longer exist: those are cancelled, as Google reports them.
+    const before = calendar.events.get(event.id)
+    if (before !== undefined && !before.deleted && before.event.recurrence !== undefined) {
+      const now = new Set(instancesOf(event).map((i) => i.id))
+      for (const old of instancesOf(before.event)) {
+        if (!now.has(old.id)) calendar.events.set(old.id, { event: old, seq, deleted: true })
+      }
+    }
     calendar.events.set(event.id, { event: { ...event, updated: new Date().toISOString() }, seq, deleted: false })
   }
 
