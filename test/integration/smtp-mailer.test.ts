@@ -73,6 +73,14 @@ describe("SMTP mailer", () => {
       expect(server.received).toHaveLength(1)
     }))
 
+  it.scopedLive("a server that stops answering is given up on after SMTP_TIMEOUT_SECONDS and tried again", () =>
+    Effect.gen(function*() {
+      const server = yield* startSmtpServer({ answer: (a) => (a.n === 1 ? "stall" : "accept") })
+      yield* send(mail()).pipe(Effect.provide(mailerLayer(smtpOf(server, { timeout: Duration.millis(300) }))))
+      expect(server.attempts.map((a) => a.n)).toEqual([1, 2])
+      expect(server.received).toHaveLength(1)
+    }))
+
   it.scopedLive("still 4xx after the last try: a MailError with the server's words, worth trying later", () =>
     Effect.gen(function*() {
       const server = yield* startSmtpServer({ answer: () => ({ code: 452, text: "4.3.1 Insufficient system storage" }) })

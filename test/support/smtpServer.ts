@@ -22,8 +22,8 @@ export interface Attempt {
   readonly n: number
 }
 
-/** What the server answers an attempt: accept, a reply code with its text, or a dropped connection. */
-export type Answer = "accept" | "drop" | { readonly code: number; readonly text: string }
+/** What the server answers an attempt: accept, a reply code with its text, a dropped connection, or nothing ever. */
+export type Answer = "accept" | "drop" | "stall" | { readonly code: number; readonly text: string }
 
 export interface Received {
   readonly from: string
@@ -117,6 +117,8 @@ export const startSmtpServer = (options: SmtpServerOptions = {}) =>
               received.push({ from: attempt.from, to: attempt.to, messageId, raw })
               return callback(null, "OK: queued")
             }
+            // The client's time-out has to end this one; closing the server ends the connection.
+            if (answer === "stall") return
             if (answer === "drop") {
               // Gone before the reply: the client cannot know whether the mail was taken.
               return server.connections.forEach((c) => c.close())

@@ -4,10 +4,17 @@
  * hears of a delivered dossier; and the SMTP settings a user can get wrong.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, Option } from "effect"
-import { describeConfigError } from "../../src/Config.js"
-import { auditIdOf, mailDomainOf } from "../../src/Domain/Mail.js"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { ConfigProvider, Effect, Either, Layer, Option } from "effect"
+import { simpleParser } from "mailparser"
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { Mailer } from "../../src/Agents/Mailer.js"
+import { AppConfig, describeConfigError } from "../../src/Config.js"
+import { auditIdOf, mailDomainOf, OutgoingMail } from "../../src/Domain/Mail.js"
 import * as Messages from "../../src/Hitl/Messages.js"
+import { MailDirMailerLive } from "../../src/Integrations/MailDir.js"
 import { smtpConfig } from "../../src/Integrations/Smtp/SmtpConfig.js"
 import { makeEvent, person } from "../fixtures/events.js"
 
@@ -151,6 +158,35 @@ describe("the delivery notice", () => {
     expect(mail.text).toContain("Müller & Söhne builds presses. Founded in 1950.")
     expect(mail.text).toContain("The brief is attached as a PDF.")
     expect(mail.attachments.map((a) => [a.filename, a.path])).toEqual([["Brief Müller Söhne.pdf", "/data/dossiers/mueller.de/x/dossier.pdf"]])
+  })
+})
+
+describe("the notice as a file in outbox/", () => {
+  it.effect("the .eml carries the PDF; a PDF gone missing is a MailError naming it", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "mail-notice-"))
+    const pdf = path.join(dir, "dossier.pdf")
+    writeFileSync(pdf, "%PDF-1.7\n% a brief\n%%EOF\n")
+    const notice = (pdfPath: string) =>
+      Messages.deliveryNoticeMail(berlin, {
+        noticeId: Messages.noticeIdFor("exec-2"),
+        event: meeting,
+        company: { name: "Acme", domain: "acme.io" },
+        dossier: { json_path: path.join(dir, "dossier.json"), pdf_path: pdfPath },
+        reused: true
+      }, ["maria@ourco.de"])
+    return Effect.gen(function*() {
+      const mailer = yield* Mailer
+      yield* mailer.send(notice(pdf))
+      const [file] = readdirSync(path.join(dir, "outbox"))
+      expect(file).toBe(`li.${Messages.noticeIdFor("exec-2")}.delivered@mail.ourco.de.eml`)
+      const parsed = yield* Effect.promise(() => simpleParser(readFileSync(path.join(dir, "outbox", file ?? ""))))
+      expect(parsed.text).toContain("(a recent one, made for an earlier meeting)")
+      expect(parsed.attachments.map((a) => [a.filename, a.content.toString("latin1")])).toEqual([
+        ["Brief Acme.pdf", "%PDF-1.7\n% a brief\n%%EOF\n"]
+      ])
+      const gone = yield* Effect.flip(mailer.send(new OutgoingMail({ ...notice(path.join(dir, "gone.pdf")), messageId: "<other@mail.ourco.de>" })))
+      expect(gone.message).toContain(`cannot read the attachment ${path.join(dir, "gone.pdf")}`)
+    }).pipe(Effect.provide(MailDirMailerLive.pipe(Layer.provide(Layer.mergeAll(AppConfig.layerWith({ logStorageDir: dir }), NodeContext.layer)))))
   })
 })
 
