@@ -7,18 +7,18 @@ import { Data, Effect, Option } from "effect"
 import * as path from "node:path"
 import { describeConfigError } from "../Config.js"
 import { mailDomainOf } from "../Domain/Mail.js"
-import { describeSmtpConfig, smtpConfig } from "../Integrations/Smtp/SmtpConfig.js"
+import { describeSmtpConfig, type SmtpConfig, smtpConfig } from "../Integrations/Smtp/SmtpConfig.js"
 import { describeSmtpError } from "../Integrations/Smtp/SmtpError.js"
 import { transportOptions } from "../Integrations/Smtp/SmtpMailer.js"
 import type { Probe, ProbeContext } from "./Probe.js"
 
 class MailConfigProblem extends Data.TaggedError("MailConfigProblem")<{ readonly message: string }> {}
 
-const verify = Effect.fn("Doctor.mail")(function*(config: Parameters<typeof transportOptions>[0]) {
+const verify = Effect.fn("Doctor.mail")(function*(config: SmtpConfig) {
   const { default: nodemailer } = yield* Effect.promise(() => import("nodemailer"))
   const login = Option.getOrUndefined(Option.map(config.auth, (a) => a.username))
   yield* Effect.acquireUseRelease(
-    Effect.sync(() => nodemailer.createTransport(transportOptions(config, false))),
+    Effect.sync(() => nodemailer.createTransport(transportOptions(config))),
     (transport) => Effect.tryPromise({ try: () => transport.verify(), catch: (e) => describeSmtpError(config, e, login) }),
     (transport) => Effect.sync(() => transport.close())
   )

@@ -23,8 +23,8 @@ import { outboxFileName } from "../MailDir.js"
 import { describeSmtpConfig, type SmtpConfig } from "./SmtpConfig.js"
 import { describeSmtpError, type SmtpProblem } from "./SmtpError.js"
 
-/** nodemailer's options for `config`; `pool` for sending, a single connection for `doctor`'s check. */
-export const transportOptions = (config: SmtpConfig, pool: boolean): SMTPPool.Options & { pool: true } => {
+/** nodemailer's pooled transport for `config` (`doctor`'s check uses it too: verify opens a connection of its own). */
+export const transportOptions = (config: SmtpConfig): SMTPPool.Options & { pool: true } => {
   const ms = Duration.toMillis(config.timeout)
   return {
     pool: true,
@@ -43,8 +43,7 @@ export const transportOptions = (config: SmtpConfig, pool: boolean): SMTPPool.Op
     dnsTimeout: ms,
     // The retries are ours (a Schedule, in a span): the pool does not resend on its own.
     maxRequeues: 0,
-    maxConnections: pool ? 2 : 1,
-    ...(pool ? {} : { maxMessages: 1 })
+    maxConnections: 2
   }
 }
 
@@ -78,7 +77,7 @@ export const SmtpMailerLive = (config: SmtpConfig) =>
       const login = Option.getOrUndefined(Option.map(config.auth, (a) => a.username))
       const { default: nodemailer } = yield* Effect.promise(() => import("nodemailer"))
       const transport = yield* Effect.acquireRelease(
-        Effect.sync(() => nodemailer.createTransport(transportOptions(config, true))),
+        Effect.sync(() => nodemailer.createTransport(transportOptions(config))),
         (t) => Effect.sync(() => t.close())
       )
       yield* Effect.logDebug(`mail goes out over SMTP: ${describeSmtpConfig(config)}`)
