@@ -6,17 +6,16 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Console, Duration, Effect, Layer, Option } from "effect"
 import * as path from "node:path"
-import { Contacts } from "./Agents/Contacts.js"
 import { TriggerDetection } from "./Agents/TriggerDetection.js"
 import { AppConfig } from "./Config.js"
 import { errorInfo } from "./Domain/ErrorInfo.js"
 import { calendarProbes } from "./Doctor/Calendar.js"
+import { contactsProbes } from "./Doctor/Contacts.js"
 import { crmProbes } from "./Doctor/Crm.js"
 import { inboxProbes } from "./Doctor/Inbox.js"
 import { mailProbes } from "./Doctor/Mail.js"
 import { Off, type Probe } from "./Doctor/Probe.js"
 import { describeLlmConfig, llmConfig } from "./Integrations/Llm/LlmConfig.js"
-import { VCardContactsLive } from "./Integrations/VCardContacts.js"
 import { writeFileAtomic } from "./Storage/AtomicFile.js"
 
 const line = (name: string, ok: boolean | "off", detail: string) =>
@@ -57,11 +56,6 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
     )
 
     const probeContext = { config, env }
-    const contacts = Effect.gen(function*() {
-      yield* Contacts
-      return config.vcardFile
-    }).pipe(Effect.provide(VCardContactsLive.pipe(Layer.provide(env))))
-
     const triggers = Effect.gen(function*() {
       const detection = yield* TriggerDetection
       return `${detection.words.length} trigger words from ${detection.source}`
@@ -80,7 +74,7 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
         ...(yield* Effect.forEach(
           [
             ...calendarProbes(probeContext),
-            { name: "contacts", check: contacts },
+            ...contactsProbes(probeContext),
             { name: "triggers", check: triggers },
             ...crmProbes(probeContext),
             ...mailProbes(probeContext),

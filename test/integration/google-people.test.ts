@@ -12,7 +12,7 @@ import * as path from "node:path"
 import { Contacts, enrichEvent } from "../../src/Agents/Contacts.js"
 import { AppConfig } from "../../src/Config.js"
 import { GooglePeopleLive } from "../../src/Integrations/Google/Live.js"
-import { probeGoogleCalendar } from "../../src/Integrations/Google/Probe.js"
+import { probeGoogleCalendar, probeGoogleContacts } from "../../src/Integrations/Google/Probe.js"
 import { makeEvent, person } from "../fixtures/events.js"
 import { CALENDAR_SCOPE, type FakeGoogle, makeFakeGoogle } from "../support/fakeGoogle.js"
 import { tempDir } from "../support/spawn.js"
@@ -149,6 +149,11 @@ describe("doctor with CALENDAR_PROVIDER=google", () => {
       )
       const missing = yield* Effect.flip(probe(envOf(fake, { GOOGLE_CALENDAR_ID: "sales@ourco.de,board@ourco.de" })))
       expect(String(missing)).toContain("GOOGLE_CALENDAR_ID board@ourco.de: cannot be read (HTTP 404: Not Found)")
+      const people = yield* probeGoogleContacts.pipe(
+        Effect.provide(NodeContext.layer),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(envOf(fake, { GOOGLE_CALENDAR_ID: "sales@ourco.de" })))))
+      )
+      expect(people).toMatch(/^Google People API — contacts: yes; other contacts: yes; directory: yes/)
       const refused = yield* Effect.flip(probe(envOf(fake, { GOOGLE_CLIENT_SECRET: "wrong" })))
       expect(String(refused)).toContain("Google sign-in failed: invalid_client (The OAuth client was not found.)")
       expect(String(refused)).not.toContain("wrong")
