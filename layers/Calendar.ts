@@ -6,14 +6,19 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../src/Config.js"
-import { GoogleCalendarLive } from "../src/Integrations/Google/Live.js"
+import type * as Google from "../src/Integrations/Google/Live.js"
 import { ICalFeedLive } from "../src/Integrations/ICalFeed.js"
 
 type Chosen = Layer.Layer<
   Layer.Layer.Success<typeof ICalFeedLive>,
-  Layer.Layer.Error<typeof GoogleCalendarLive>,
-  Layer.Layer.Context<typeof ICalFeedLive> | Layer.Layer.Context<typeof GoogleCalendarLive> | HttpClient.HttpClient | SqlClient.SqlClient
+  Layer.Layer.Error<typeof Google.GoogleCalendarLive>,
+  Layer.Layer.Context<typeof ICalFeedLive> | Layer.Layer.Context<typeof Google.GoogleCalendarLive> | HttpClient.HttpClient | SqlClient.SqlClient
 >
 
-export const CalendarFromConfig = Layer.unwrapEffect(Effect.map(AppConfig, (config): Chosen =>
-  config.calendarProvider === "google" ? GoogleCalendarLive : ICalFeedLive))
+export const CalendarFromConfig = Layer.unwrapEffect(Effect.gen(function*(): Effect.fn.Return<Chosen, never, AppConfig> {
+  const config = yield* AppConfig
+  if (config.calendarProvider !== "google") return ICalFeedLive
+  // Google's adapter is loaded only when it is used.
+  const google: typeof Google = yield* Effect.promise(() => import("../src/Integrations/Google/Live.js"))
+  return google.GoogleCalendarLive
+}))

@@ -4,8 +4,19 @@
  */
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../src/Config.js"
-import { GooglePeopleLive } from "../src/Integrations/Google/Live.js"
+import type * as Google from "../src/Integrations/Google/Live.js"
 import { VCardContactsLive } from "../src/Integrations/VCardContacts.js"
 
-export const ContactsFromConfig = Layer.unwrapEffect(Effect.map(AppConfig, (config) =>
-  config.calendarProvider === "google" ? GooglePeopleLive : VCardContactsLive))
+type Chosen = Layer.Layer<
+  Layer.Layer.Success<typeof VCardContactsLive>,
+  Layer.Layer.Error<typeof VCardContactsLive> | Layer.Layer.Error<typeof Google.GooglePeopleLive>,
+  Layer.Layer.Context<typeof VCardContactsLive> | Layer.Layer.Context<typeof Google.GooglePeopleLive>
+>
+
+export const ContactsFromConfig = Layer.unwrapEffect(Effect.gen(function*(): Effect.fn.Return<Chosen, never, AppConfig> {
+  const config = yield* AppConfig
+  if (config.calendarProvider !== "google") return VCardContactsLive
+  // Google's adapter is loaded only when it is used.
+  const google: typeof Google = yield* Effect.promise(() => import("../src/Integrations/Google/Live.js"))
+  return google.GooglePeopleLive
+}))

@@ -10,7 +10,7 @@ import { type ConfigError, Effect, Layer, Option } from "effect"
 import type { Crm } from "../src/Agents/Crm.js"
 import type { AppConfig } from "../src/Config.js"
 import { crmConfig } from "../src/Integrations/HubSpot/HubSpotConfig.js"
-import { HubSpotCrmLive } from "../src/Integrations/HubSpot/HubSpotCrm.js"
+import type * as HubSpot from "../src/Integrations/HubSpot/HubSpotCrm.js"
 import { LocalCrmLive, type LocalCrmError } from "../src/Integrations/LocalCrm.js"
 
 type CrmLayer = Layer.Layer<
@@ -20,7 +20,10 @@ type CrmLayer = Layer.Layer<
 >
 
 export const CrmFromConfig: Layer.Layer<Crm, LocalCrmError | SqlError | ConfigError.ConfigError, Layer.Layer.Context<CrmLayer>> =
-  Layer.unwrapEffect(Effect.map(crmConfig, Option.match({
-    onNone: (): CrmLayer => LocalCrmLive,
-    onSome: (config): CrmLayer => HubSpotCrmLive(config)
-  })))
+  Layer.unwrapEffect(Effect.gen(function*(): Effect.fn.Return<CrmLayer, ConfigError.ConfigError> {
+    const config = yield* crmConfig
+    if (Option.isNone(config)) return LocalCrmLive
+    // HubSpot's client is loaded only when it is used.
+    const hubspot: typeof HubSpot = yield* Effect.promise(() => import("../src/Integrations/HubSpot/HubSpotCrm.js"))
+    return hubspot.HubSpotCrmLive(config.value)
+  }))

@@ -14,7 +14,6 @@ import { EngineClientLive } from "../layers/Engine.js"
 import { LiveApp } from "../layers/Live.js"
 import { AppConfig, describeConfigError } from "./Config.js"
 import { errorInfo } from "./Domain/ErrorInfo.js"
-import { Doctor } from "./Doctor.js"
 import { LoggingLive } from "./Observability/Logging.js"
 import { TelemetryLive } from "./Observability/Telemetry.js"
 import { Orchestrator, OrchestratorLoop } from "./Orchestrator.js"
@@ -86,10 +85,13 @@ const runs = Command.make("runs").pipe(
 
 const doctor = Command.make("doctor", {}, () =>
   Effect.gen(function*() {
-    const ok = yield* (yield* Doctor).check
+    // Loaded only here: the probes bring every integration's client with them.
+    const { Doctor } = yield* Effect.promise(() => import("./Doctor.js"))
+    const ok = yield* Effect.flatMap(Doctor, (doctor) => doctor.check).pipe(
+      Effect.provide(Doctor.Default.pipe(Layer.provideMerge(ConfigLive), Layer.provide(PlatformLive)))
+    )
     if (!ok) return yield* new CycleFailed({ message: "some checks failed" })
   }).pipe(
-    Effect.provide(Doctor.Default.pipe(Layer.provideMerge(ConfigLive), Layer.provide(PlatformLive))),
     // The check lines are the output; start-up chatter of the adapters would only interleave.
     Logger.withMinimumLogLevel(LogLevel.Warning)
   )).pipe(
