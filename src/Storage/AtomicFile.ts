@@ -13,11 +13,15 @@ export const writeFileAtomic = Effect.fn("AtomicFile.write")(function*(
   target: string,
   content: string | Uint8Array
 ) {
-  yield* fs.makeDirectory(path.dirname(target), { recursive: true })
   const temp = `${target}.${randomUUID()}.tmp`
   const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content
+  // The folder is made only when it is missing: most writes go to one that exists.
+  const open = fs.open(temp, { flag: "w" })
   yield* Effect.scoped(Effect.gen(function*() {
-    const file = yield* fs.open(temp, { flag: "w" })
+    const file = yield* open.pipe(Effect.catchIf(
+      (error) => error._tag === "SystemError" && error.reason === "NotFound",
+      () => Effect.zipRight(fs.makeDirectory(path.dirname(target), { recursive: true }), open)
+    ))
     yield* file.writeAll(bytes)
     yield* file.sync
   })).pipe(
