@@ -15,10 +15,8 @@
 import * as OpenAiClient from "@effect/ai-openai/OpenAiClient"
 import * as OpenAiLanguageModel from "@effect/ai-openai/OpenAiLanguageModel"
 import type { HttpClient } from "@effect/platform"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { Cause, Clock, type ConfigError, Duration, Effect, Exit, Layer, Option, Ref, type Scope } from "effect"
-import { EnvHttpProxyAgent } from "undici"
 import {
   checkCompany,
   checkSoftTrigger,
@@ -38,6 +36,7 @@ import { describeLlmConfig, formatUsd, type LlmConfig, llmConfig } from "./Llm/L
 import { type Ask, companyAsk, estimateInputTokens, INPUT_LIMITS, softTriggerAsk, summaryAsk } from "./Llm/Prompts.js"
 import { newTries, type Tries, withRetries } from "./Llm/Retry.js"
 import { type Answer, CallFailed, chatWire, responsesWire, type Wire } from "./Llm/Wire.js"
+import { ProxyAwareHttpClient } from "./ProxyHttpClient.js"
 
 export { llmBudgetMigration } from "./Llm/Budget.js"
 export {
@@ -271,22 +270,7 @@ export const make = (config: LlmConfig): Effect.Effect<
 export const layer = (config: LlmConfig): Layer.Layer<Llm, never, HttpClient.HttpClient | SqlClient.SqlClient> =>
   Layer.scoped(Llm, make(config))
 
-/**
- * fetch through HTTP_PROXY / HTTPS_PROXY / NO_PROXY (and their lower-case forms) when they are
- * set, directly otherwise. Node's own fetch ignores them.
- */
-export const ProxyAwareHttpClient: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
-  Layer.provide(Layer.scoped(
-    FetchHttpClient.RequestInit,
-    Effect.acquireRelease(
-      Effect.sync(() => new EnvHttpProxyAgent()),
-      (agent) => Effect.promise(() => agent.close())
-    ).pipe(
-      // `dispatcher` is not in the DOM RequestInit type.
-      Effect.map((agent) => ({ dispatcher: agent }) as unknown as RequestInit)
-    )
-  ))
-)
+export { ProxyAwareHttpClient }
 
 /**
  * From the environment (see `llmConfig`): `Llm.Disabled` when neither OPENAI_API_KEY nor

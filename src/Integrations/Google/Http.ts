@@ -6,12 +6,10 @@
  * its Schema. Requests go through HTTP(S)_PROXY when set.
  */
 import type { HttpClient } from "@effect/platform"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClientModule from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as UrlParams from "@effect/platform/UrlParams"
-import { Clock, Data, Duration, Effect, Either, Layer, Random, type Redacted, Schema } from "effect"
-import { EnvHttpProxyAgent } from "undici"
+import { Clock, Data, Duration, Effect, Either, Random, type Redacted, Schema } from "effect"
 import { retryAfterMillis } from "../Llm/Retry.js"
 import { GoogleAuth, type GoogleAuthError } from "./Auth.js"
 import type { GoogleConfig } from "./GoogleConfig.js"
@@ -141,19 +139,5 @@ export const makeApi = (config: GoogleConfig) =>
     return { get } satisfies GoogleApi
   })
 
-/**
- * fetch through HTTP_PROXY / HTTPS_PROXY / NO_PROXY (and their lower-case forms) when they are
- * set, directly otherwise; Node's own fetch ignores them.
- */
-export const GoogleHttpClient: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
-  Layer.provide(Layer.scoped(
-    FetchHttpClient.RequestInit,
-    Effect.acquireRelease(
-      Effect.sync(() => new EnvHttpProxyAgent()),
-      (agent) => Effect.promise(() => agent.close())
-    ).pipe(
-      // `dispatcher` is not in the DOM RequestInit type.
-      Effect.map((agent) => ({ dispatcher: agent }) as unknown as RequestInit)
-    )
-  ))
-)
+/** Google's API calls go through the proxy when one is set. */
+export { ProxyAwareHttpClient as GoogleHttpClient } from "../ProxyHttpClient.js"

@@ -10,11 +10,9 @@
  * before trying again). 401/403 end at once with one line naming HUBSPOT_ACCESS_TOKEN (and the
  * missing scope when HubSpot says which).
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Clock, Data, Duration, Effect, Either, Layer, Option, Random, Redacted, Schema } from "effect"
-import { EnvHttpProxyAgent } from "undici"
+import { Clock, Data, Duration, Effect, Either, Option, Random, Redacted, Schema } from "effect"
 import type { HubSpotConfig } from "./HubSpotConfig.js"
 import { makeLimiter } from "./Limiter.js"
 import { ErrorBody, missingScopes } from "./Wire.js"
@@ -235,19 +233,5 @@ export const makeClient = (config: HubSpotConfig) =>
 
 export type HubSpotClient = Effect.Effect.Success<ReturnType<typeof makeClient>>
 
-/**
- * fetch through HTTP_PROXY / HTTPS_PROXY / NO_PROXY (and their lower-case forms) when they are
- * set, directly otherwise. Node's own fetch ignores them.
- */
-export const HubSpotHttpClient: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
-  Layer.provide(Layer.scoped(
-    FetchHttpClient.RequestInit,
-    Effect.acquireRelease(
-      Effect.sync(() => new EnvHttpProxyAgent()),
-      (agent) => Effect.promise(() => agent.close())
-    ).pipe(
-      // `dispatcher` is not in the DOM RequestInit type.
-      Effect.map((agent) => ({ dispatcher: agent }) as unknown as RequestInit)
-    )
-  ))
-)
+/** HubSpot's API calls go through the proxy when one is set. */
+export { ProxyAwareHttpClient as HubSpotHttpClient } from "../ProxyHttpClient.js"
