@@ -6,6 +6,7 @@
  */
 import type { DateWithTimeZone } from "node-ical"
 import type { TimeWindow } from "../Domain/CalendarEvent.js"
+import { organiserZone } from "../Domain/TimeZone.js"
 import type { RuleLike } from "./ICalRule.js"
 
 const DAY = 86_400_000
@@ -83,23 +84,8 @@ export const occurrenceId = (d: Date, allDay: boolean) => (allDay ? allDayKey(d)
 
 const dayMs = (key: string) => Date.parse(`${key}T00:00:00Z`)
 
-const zoneValidity = new Map<string, boolean>()
 /** The organiser's clock: the TZID a timed start was written with, if Intl knows it and it is not UTC. */
-const zoneOf = (d: DateWithTimeZone | undefined): string | undefined => {
-  const tz = d?.tz
-  if (tz === undefined || /^(?:etc\/)?(?:utc|gmt|zulu|z)$/i.test(tz)) return undefined
-  let valid = zoneValidity.get(tz)
-  if (valid === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: tz })
-      valid = true
-    } catch {
-      valid = false
-    }
-    zoneValidity.set(tz, valid)
-  }
-  return valid ? tz : undefined
-}
+const zoneOf = (d: DateWithTimeZone | undefined): string | undefined => organiserZone(d?.tz)
 
 const addDays = (key: string, days: number) => new Date(dayMs(key) + days * DAY).toISOString().slice(0, 10)
 

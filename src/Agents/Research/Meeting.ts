@@ -8,18 +8,10 @@ import type { CalendarEvent, Person } from "../../Domain/CalendarEvent.js"
 import { DossierMeeting, DossierPerson } from "../../Domain/Dossier.js"
 import { normalizeText } from "../../Domain/Text.js"
 import { isWithinAny, isWithinDomain, normalizeDomain } from "../../Domain/WebDomain.js"
+import { isTimeZone } from "../../Domain/TimeZone.js"
 import type { WebsiteFact } from "../../Domain/WebsiteFacts.js"
 
-/** Whether `zone` is a time zone this runtime knows (an IANA name, or UTC). */
-export const isTimeZone = (zone: string): boolean => {
-  if (zone.trim() === "") return false
-  try {
-    new Intl.DateTimeFormat("en-GB", { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
-}
+export { isTimeZone } from "../../Domain/TimeZone.js"
 
 export interface ZoneChoice {
   readonly zone: string

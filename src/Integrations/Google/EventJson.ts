@@ -14,6 +14,7 @@
  */
 import { Option, Schema } from "effect"
 import { BrokenEvent, CalendarEvent, Person } from "../../Domain/CalendarEvent.js"
+import { organiserZone } from "../../Domain/TimeZone.js"
 import { clip, LIMITS } from "../ICalFields.js"
 
 const EventTime = Schema.Struct({
@@ -91,22 +92,6 @@ const occurrenceOf = (t: typeof EventTime.Type | undefined): string | undefined 
   return Number.isNaN(ms) ? undefined : compactUtc(ms)
 }
 
-const zones = new Map<string, boolean>()
-/** The organiser's clock, if Intl knows it and it is not UTC (as the iCalendar adapter keeps a TZID). */
-const zoneOf = (tz: string | undefined): string | undefined => {
-  if (tz === undefined || /^(?:etc\/)?(?:utc|gmt|zulu|z)$/i.test(tz)) return undefined
-  let valid = zones.get(tz)
-  if (valid === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: tz })
-      valid = true
-    } catch {
-      valid = false
-    }
-    zones.set(tz, valid)
-  }
-  return valid ? tz : undefined
-}
 
 const person = (who: typeof Who.Type | undefined): Person | undefined => {
   const address = who?.email?.trim() ?? ""
@@ -153,7 +138,7 @@ const timesOf = (item: GoogleEvent): Times | string => {
     start: new Date(startMs).toISOString(),
     end: new Date(endMs).toISOString(),
     allDay: false,
-    timeZone: zoneOf(start?.timeZone),
+    timeZone: organiserZone(start?.timeZone),
     startMs,
     endMs
   }
