@@ -3,13 +3,21 @@
  * A bad value fails the start with one line naming the variable and what is wrong.
  */
 import { Config, ConfigError, ConfigProvider, Context, Duration, Effect, Layer, LogLevel, Option, type Redacted } from "effect"
-import { isTimeZone } from "./Agents/Research/Meeting.js"
+import { isTimeZone } from "./Domain/TimeZone.js"
 import { examplePath } from "./Paths.js"
 
 const commaList = (name: string) =>
   Config.string(name).pipe(
     Config.map((s) => s.split(",").map((x) => x.trim()).filter((x) => x.length > 0)),
     Config.option
+  )
+
+/** A text variable, trimmed; unset or only white space is `None` (an empty line in `.env` counts as not set). */
+export const optionalText = (name: string) =>
+  Config.string(name).pipe(
+    Config.map((s) => s.trim()),
+    Config.option,
+    Config.map(Option.filter((s) => s.length > 0))
   )
 
 const nonNegative = (name: string, fallback: number) =>

@@ -5,6 +5,7 @@
  * GOOGLE_IMPERSONATE_USER through domain-wide delegation). Secrets stay `Redacted`.
  */
 import { Config, ConfigError, Duration, Either, Option, Redacted } from "effect"
+import { optionalText } from "../../Config.js"
 
 export const GOOGLE_API = "https://www.googleapis.com"
 export const PEOPLE_API = "https://people.googleapis.com"
@@ -56,12 +57,6 @@ export interface GoogleConfig {
   readonly vcardFile: Option.Option<string>
 }
 
-const trimmed = (name: string) =>
-  Config.string(name).pipe(
-    Config.map((s) => s.trim()),
-    Config.option,
-    Config.map(Option.filter((s) => s.length > 0))
-  )
 
 const secret = (name: string) =>
   Config.redacted(name).pipe(Config.option, Config.map(Option.filter((r) => Redacted.value(r).trim().length > 0)))
@@ -94,10 +89,10 @@ const SIGN_IN = "CALENDAR_PROVIDER=google signs in with GOOGLE_CLIENT_ID, GOOGLE
 
 const raw = Config.all({
   calendarIds,
-  clientId: trimmed("GOOGLE_CLIENT_ID"),
+  clientId: optionalText("GOOGLE_CLIENT_ID"),
   clientSecret: secret("GOOGLE_CLIENT_SECRET"),
   refreshToken: secret("GOOGLE_REFRESH_TOKEN"),
-  serviceAccountFile: trimmed("GOOGLE_SERVICE_ACCOUNT_FILE"),
+  serviceAccountFile: optionalText("GOOGLE_SERVICE_ACCOUNT_FILE"),
   impersonate: Config.string("GOOGLE_IMPERSONATE_USER").pipe(
     Config.validate({ message: "must be an e-mail address", validation: (s) => s.trim() === "" || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.trim()) }),
     Config.map((s) => s.trim()),
@@ -113,7 +108,7 @@ const raw = Config.all({
   ),
   maxAttempts: boundedInt("GOOGLE_MAX_ATTEMPTS", 5, 10),
   contacts: Config.boolean("GOOGLE_CONTACTS").pipe(Config.withDefault(true)),
-  vcardFile: trimmed("VCARD_FILE")
+  vcardFile: optionalText("VCARD_FILE")
 })
 
 const credentialsOf = (r: Config.Config.Success<typeof raw>): Either.Either<GoogleCredentials, ConfigError.ConfigError> => {

@@ -8,6 +8,7 @@
  *   are moved there instead of only being marked \Seen
  */
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
+import { optionalText } from "../../Config.js"
 
 export interface ImapConfig {
   readonly host: string
@@ -19,10 +20,6 @@ export interface ImapConfig {
   readonly processedMailbox: Option.Option<string>
 }
 
-const blank = (s: string) => s.trim().length === 0
-
-const optionalText = (name: string) =>
-  Config.string(name).pipe(Config.option, Config.map(Option.filter((s) => !blank(s))), Config.map(Option.map((s) => s.trim())))
 
 const secure = Config.string("IMAP_SECURE").pipe(
   Config.validate({ message: "must be true or false", validation: (s) => /^(true|false)$/i.test(s.trim()) }),

@@ -10,6 +10,7 @@
  * The sender is MAIL_FROM (AppConfig), whose domain our Message-IDs carry.
  */
 import { Config, ConfigError, Duration, Either, Option, Redacted } from "effect"
+import { optionalText } from "../../Config.js"
 
 export type SmtpSecurity = "tls" | "starttls" | "plain"
 
@@ -30,8 +31,6 @@ export const RETRY_DELAY = Duration.seconds(1)
 
 const blank = (s: string) => s.trim().length === 0
 
-const optionalText = (name: string) =>
-  Config.string(name).pipe(Config.option, Config.map(Option.filter((s) => !blank(s))), Config.map(Option.map((s) => s.trim())))
 
 const SECURITY: Record<string, SmtpSecurity> = { true: "tls", starttls: "starttls", false: "plain" }
 
