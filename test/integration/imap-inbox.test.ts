@@ -16,7 +16,7 @@ import type { ImapConfig } from "../../src/Integrations/Imap/ImapConfig.js"
 import { ImapInboxLive } from "../../src/Integrations/Imap/ImapInbox.js"
 import { probeImap } from "../../src/Integrations/Imap/Probe.js"
 import { runMigrations } from "../../src/Storage/Migrations.js"
-import { type Dovecot, startDovecot } from "../support/dovecot.js"
+import { type Dovecot, startDovecot, withImapClient } from "../support/dovecot.js"
 import { tempDir } from "../support/spawn.js"
 
 const PRODUCT = "li@ourco.test"
@@ -51,15 +51,7 @@ const runner = (dbFile: string, imap: ImapConfig) =>
   )
 
 /** A client of the test, as a person's mail program. */
-const withClient = async <A>(user: string, f: (client: ImapFlow) => Promise<A>) => {
-  const client = new ImapFlow({ host: "127.0.0.1", port: dovecot.imapPort, secure: false, logger: false, auth: { user, pass: PASSWORD } })
-  await client.connect()
-  try {
-    return await f(client)
-  } finally {
-    await client.logout()
-  }
-}
+const withClient = <A>(user: string, f: (client: ImapFlow) => Promise<A>) => withImapClient(dovecot, user, PASSWORD, f)
 
 let counter = 0
 const mail = (subject: string, body = "Ja, gerne.") => {

@@ -22,7 +22,7 @@ import { makeApp } from "../../layers/App.js"
 import { SqliteEngineLive } from "../../layers/Engine.js"
 import { ResearchTaking, TestAdapters, TestCrm, TestMail } from "../../layers/Test.js"
 import { makeEvent, person } from "../fixtures/events.js"
-import { type Dovecot, startDovecot } from "../support/dovecot.js"
+import { type Dovecot, startDovecot, withImapClient } from "../support/dovecot.js"
 import { type MailBridge, sendThrough, startMailBridge } from "../support/mailBridge.js"
 import { tempDir } from "../support/spawn.js"
 import { testConfig } from "../support/workflow.js"
@@ -46,15 +46,7 @@ const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString(
 const gmailEvent = makeEvent({ eventId: "gmail-kickoff", summary: "Kickoff", start: inDays(3), end: inDays(3.05), organizer: person(MARIA) })
 const outlookEvent = makeEvent({ eventId: "outlook-kickoff", summary: "Kickoff call", start: inDays(4), end: inDays(4.05), organizer: person(MARIA) })
 
-const withClient = async <A>(user: string, f: (client: ImapFlow) => Promise<A>) => {
-  const client = new ImapFlow({ host: "127.0.0.1", port: dovecot.imapPort, secure: false, logger: false, auth: { user, pass: PASSWORD } })
-  await client.connect()
-  try {
-    return await f(client)
-  } finally {
-    await client.logout()
-  }
-}
+const withClient = <A>(user: string, f: (client: ImapFlow) => Promise<A>) => withImapClient(dovecot, user, PASSWORD, f)
 
 /** Maria's INBOX as her mail program shows it. */
 const mariasInbox = () =>

@@ -11,7 +11,7 @@ import { simpleParser } from "mailparser"
 import { writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll } from "vitest"
-import { type Dovecot, startDovecot } from "../support/dovecot.js"
+import { type Dovecot, startDovecot, withImapClient } from "../support/dovecot.js"
 import { type MailBridge, startMailBridge } from "../support/mailBridge.js"
 import { runCli, summaries, tempDir } from "../support/spawn.js"
 
@@ -44,15 +44,7 @@ const vevent = (uid: string, summary: string, start: Date) => [
   "END:VEVENT"
 ]
 
-const withClient = async <A>(user: string, f: (client: ImapFlow) => Promise<A>) => {
-  const client = new ImapFlow({ host: "127.0.0.1", port: dovecot.imapPort, secure: false, logger: false, auth: { user, pass: PASSWORD } })
-  await client.connect()
-  try {
-    return await f(client)
-  } finally {
-    await client.logout()
-  }
-}
+const withClient = <A>(user: string, f: (client: ImapFlow) => Promise<A>) => withImapClient(dovecot, user, PASSWORD, f)
 
 const inboxOf = (user: string) =>
   withClient(user, async (client) => {

@@ -10,6 +10,7 @@ import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs"
 import * as net from "node:net"
 import { userInfo } from "node:os"
 import * as path from "node:path"
+import { ImapFlow } from "imapflow"
 import { tempDir } from "./spawn.js"
 
 export interface Dovecot {
@@ -158,5 +159,16 @@ export const startDovecot = async (users: Readonly<Record<string, string>>, opti
       await start()
     },
     stop: kill
+  }
+}
+
+/** Runs `f` with a client logged in to `user`'s mailbox on the test server (plain IMAP on loopback), logging out after. */
+export const withImapClient = async <A>(dovecot: Dovecot, user: string, password: string, f: (client: ImapFlow) => Promise<A>) => {
+  const client = new ImapFlow({ host: "127.0.0.1", port: dovecot.imapPort, secure: false, logger: false, auth: { user, pass: password } })
+  await client.connect()
+  try {
+    return await f(client)
+  } finally {
+    await client.logout()
   }
 }
