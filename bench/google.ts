@@ -10,6 +10,7 @@
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import { MigrationsLive } from "../src/Storage/Migrations.js"
 import { ConfigProvider, Context, Duration, Effect, Layer, Logger, LogLevel } from "effect"
 import * as path from "node:path"
 import { CalendarFeed } from "../src/Agents/CalendarFeed.js"
@@ -126,7 +127,7 @@ export const googleBench = (options: { readonly events?: number; readonly runs?:
       Layer.build(Calendar.layer({ ...config, retryBase: Duration.millis(50) }).pipe(
         Layer.provide(Auth.layer(config)),
         Layer.provide(GoogleHttpClient),
-        Layer.provide(SqliteClient.layer({ filename: path.join(dir, "workflows.sqlite") })),
+        Layer.provide(MigrationsLive.pipe(Layer.provideMerge(SqliteClient.layer({ filename: path.join(dir, "workflows.sqlite") })))),
         Layer.provide(AppConfig.layerWith({ maxOccurrencesPerSeries: 50 })),
         Layer.provide(NodeContext.layer)
       )).pipe(Effect.map(Context.get(CalendarFeed)))

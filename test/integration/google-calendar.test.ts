@@ -8,6 +8,7 @@
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import { MigrationsLive } from "../../src/Storage/Migrations.js"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigError, ConfigProvider, Context, Duration, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import * as path from "node:path"
@@ -58,7 +59,7 @@ const feedOn = (config: GoogleConfig, dir: string) =>
   Layer.build(Calendar.layer(config).pipe(
     Layer.provide(Auth.layer(config)),
     Layer.provide(GoogleHttpClient),
-    Layer.provide(SqliteClient.layer({ filename: path.join(dir, "workflows.sqlite") })),
+    Layer.provide(MigrationsLive.pipe(Layer.provideMerge(SqliteClient.layer({ filename: path.join(dir, "workflows.sqlite") })))),
     Layer.provide(AppConfig.layerWith({ maxOccurrencesPerSeries: 2 })),
     Layer.provide(NodeContext.layer)
   )).pipe(Effect.map(Context.get(CalendarFeed)))

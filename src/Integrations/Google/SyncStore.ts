@@ -9,7 +9,6 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Option, Schema } from "effect"
 import { BrokenEvent, CalendarEvent } from "../../Domain/CalendarEvent.js"
 import type { Mapped } from "./EventJson.js"
-import { googleSyncMigration } from "./Migration.js"
 
 /** A kept item: an event or a broken one, with the series it belongs to (for a deleted series). */
 export interface Kept {
@@ -41,7 +40,6 @@ const CHUNK = 400
 
 export const makeSyncStore = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  yield* googleSyncMigration
   const encode = Schema.encode(Stored)
   const decode = Schema.decodeUnknown(Stored)
 
