@@ -22,6 +22,22 @@ const decodeExit = Schema.decodeUnknownSync(ExitJson)
 /** Workflow schemas are typed with an open context; a stored workflow's must need none (as in the cluster engine). */
 const contextFree = <A, I, R>(schema: Schema.Schema<A, I, R>) => schema as unknown as Schema.Schema<A, I>
 
+/**
+ * An activity's result as the workflow reads it: the stored (encoded) exit decoded with the
+ * activity's own schemas. The library builds this schema anew for every Activity (so every step),
+ * and compiling its decoder costs about 0.4 ms each time; one per pair of schemas is enough.
+ */
+const exitSchemas = new WeakMap<Schema.Schema.Any, WeakMap<Schema.Schema.All, Schema.Schema<Exit.Exit<unknown, unknown>, Exit.Exit<unknown, unknown>>>>()
+const exitSchemaOf = (activity: Activity.Any) => {
+  const bySuccess = exitSchemas.get(activity.successSchema) ?? new WeakMap()
+  exitSchemas.set(activity.successSchema, bySuccess)
+  const known = bySuccess.get(activity.errorSchema)
+  if (known !== undefined) return known
+  const schema = contextFree(Schema.ExitFromSelf({ success: activity.successSchema, failure: activity.errorSchema, defect: Schema.Defect }))
+  bySuccess.set(activity.errorSchema, schema)
+  return schema
+}
+
 /** Results of finished executions kept in memory for the cycle that waits for them. */
 const MAX_REMEMBERED_RESULTS = 2_000
 
@@ -197,90 +213,106 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
       return result
     })
 
-  const engine = makeUnsafe({
-    register: (workflow, execute) =>
-      Effect.gen(function*() {
-        const scope = yield* Effect.scope
-        registered.set(workflow.name, {
-          workflow,
-          execute,
-          scope,
-          encodePayload: Schema.encode(contextFree(workflow.payloadSchema)),
-          decodePayload: Schema.decodeUnknown(contextFree(workflow.payloadSchema)),
-          result: contextFree(Schema.parseJson(Schema.Exit({
-            success: workflow.successSchema,
-            failure: workflow.errorSchema,
-            defect: Schema.Defect
-          })))
-        })
-        if (options.runner) yield* FiberSet.run(pollers, watch(workflow.name))
-      }),
-
-    execute: <const Discard extends boolean>(
-      workflow: Workflow.Any,
-      { discard, executionId, parent, payload }: {
-        readonly executionId: string
-        readonly payload: object
-        readonly discard: Discard
-        readonly parent?: WorkflowInstance["Type"] | undefined
+  /** An activity: its stored result, or it runs and its (encoded) result is stored. */
+  const runActivity = (activity: Activity.Any, attempt: number) =>
+    Effect.gen(function*() {
+      const instance = yield* WorkflowInstance
+      const stored = yield* Effect.orDie(store.activity(instance.executionId, activity.name, attempt))
+      if (stored !== undefined) return new Workflow.Complete({ exit: decodeExit(stored) })
+      const own = WorkflowInstance.initial(instance.workflow, instance.executionId)
+      own.interrupted = instance.interrupted
+      const result = yield* activity.executeEncoded.pipe(Workflow.intoResult, Effect.provideService(WorkflowInstance, own))
+      if (result._tag === "Complete") {
+        yield* Effect.orDie(store.saveActivity(instance.executionId, activity.name, attempt, encodeExit(result.exit)))
       }
-    ): Effect.Effect<Discard extends true ? void : Workflow.Result<unknown, unknown>> =>
-      Effect.gen(function*() {
-        const entry = registered.get(workflow.name)
-        if (entry === undefined) return yield* Effect.dieMessage(`Workflow ${workflow.name} is not registered`)
-        const encoded = JSON.stringify(yield* Effect.orDie(entry.encodePayload(payload)))
-        const fresh = yield* Effect.orDie(store.insert(executionId, workflow.name, encoded, parent?.executionId, yield* now))
-        if (options.runner && (fresh || !live.has(executionId))) yield* start(executionId, fresh ? payload : undefined)
-        if (discard) return undefined
-        const slot = live.get(executionId)
-        if (slot !== undefined) yield* slot.done.await
-        return (yield* resultOf(entry, executionId)) ?? new Workflow.Suspended({})
-      }).pipe(
-        // The engine contract types the answer by `discard`, which the body cannot narrow to.
-        Effect.map((result) => result as Discard extends true ? void : Workflow.Result<unknown, unknown>)
-      ),
+      return result
+    })
 
-    poll: (workflow, executionId) => resultOf(registered.get(workflow.name), executionId),
+  const engine: WorkflowEngine["Type"] = {
+    ...makeUnsafe({
+      register: (workflow, execute) =>
+        Effect.gen(function*() {
+          const scope = yield* Effect.scope
+          registered.set(workflow.name, {
+            workflow,
+            execute,
+            scope,
+            encodePayload: Schema.encode(contextFree(workflow.payloadSchema)),
+            decodePayload: Schema.decodeUnknown(contextFree(workflow.payloadSchema)),
+            result: contextFree(Schema.parseJson(Schema.Exit({
+              success: workflow.successSchema,
+              failure: workflow.errorSchema,
+              defect: Schema.Defect
+            })))
+          })
+          if (options.runner) yield* FiberSet.run(pollers, watch(workflow.name))
+        }),
 
-    interrupt: (_workflow, executionId) =>
-      Effect.orDie(store.markInterrupted(executionId)).pipe(Effect.zipRight(wake(executionId))),
-
-    resume: (_workflow, executionId) => wake(executionId),
-
-    activityExecute: (activity: Activity.Any, attempt: number) =>
-      Effect.gen(function*() {
-        const instance = yield* WorkflowInstance
-        const stored = yield* Effect.orDie(store.activity(instance.executionId, activity.name, attempt))
-        if (stored !== undefined) return new Workflow.Complete({ exit: decodeExit(stored) })
-        const own = WorkflowInstance.initial(instance.workflow, instance.executionId)
-        own.interrupted = instance.interrupted
-        const result = yield* activity.executeEncoded.pipe(Workflow.intoResult, Effect.provideService(WorkflowInstance, own))
-        if (result._tag === "Complete") {
-          yield* Effect.orDie(store.saveActivity(instance.executionId, activity.name, attempt, encodeExit(result.exit)))
+      execute: <const Discard extends boolean>(
+        workflow: Workflow.Any,
+        { discard, executionId, parent, payload }: {
+          readonly executionId: string
+          readonly payload: object
+          readonly discard: Discard
+          readonly parent?: WorkflowInstance["Type"] | undefined
         }
-        return result
-      }),
+      ): Effect.Effect<Discard extends true ? void : Workflow.Result<unknown, unknown>> =>
+        Effect.gen(function*() {
+          const entry = registered.get(workflow.name)
+          if (entry === undefined) return yield* Effect.dieMessage(`Workflow ${workflow.name} is not registered`)
+          const encoded = JSON.stringify(yield* Effect.orDie(entry.encodePayload(payload)))
+          const fresh = yield* Effect.orDie(store.insert(executionId, workflow.name, encoded, parent?.executionId, yield* now))
+          if (options.runner && (fresh || !live.has(executionId))) yield* start(executionId, fresh ? payload : undefined)
+          if (discard) return undefined
+          const slot = live.get(executionId)
+          if (slot !== undefined) yield* slot.done.await
+          return (yield* resultOf(entry, executionId)) ?? new Workflow.Suspended({})
+        }).pipe(
+          // The engine contract types the answer by `discard`, which the body cannot narrow to.
+          Effect.map((result) => result as Discard extends true ? void : Workflow.Result<unknown, unknown>)
+        ),
 
-    deferredResult: (deferred) =>
-      Effect.flatMap(WorkflowInstance, (instance) => Effect.orDie(store.deferred(instance.executionId, deferred.name))).pipe(
-        Effect.map((stored) => (stored === undefined ? undefined : decodeExit(stored)))
-      ),
+      poll: (workflow, executionId) => resultOf(registered.get(workflow.name), executionId),
 
-    deferredDone: ({ executionId, deferredName, exit, workflowName }) =>
-      completeDeferred(workflowName, executionId, deferredName, exit),
+      interrupt: (_workflow, executionId) =>
+        Effect.orDie(store.markInterrupted(executionId)).pipe(Effect.zipRight(wake(executionId))),
 
-    scheduleClock: (workflow, { clock, executionId }) =>
+      resume: (_workflow, executionId) => wake(executionId),
+
+      activityExecute: runActivity,
+
+      deferredResult: (deferred) =>
+        Effect.flatMap(WorkflowInstance, (instance) => Effect.orDie(store.deferred(instance.executionId, deferred.name))).pipe(
+          Effect.map((stored) => (stored === undefined ? undefined : decodeExit(stored)))
+        ),
+
+      deferredDone: ({ executionId, deferredName, exit, workflowName }) =>
+        completeDeferred(workflowName, executionId, deferredName, exit),
+
+      scheduleClock: (workflow, { clock, executionId }) =>
+        Effect.gen(function*() {
+          const wakeAt = yield* Effect.orDie(store.scheduleClock(
+            executionId,
+            clock.name,
+            workflow.name,
+            clock.deferred.name,
+            (yield* now) + Duration.toMillis(clock.duration)
+          ))
+          if (options.runner) yield* fireClock(workflow.name, executionId, clock.name, clock.deferred.name, wakeAt)
+        })
+    }),
+    // As the library's, with the result's schema made once (exitSchemaOf).
+    activityExecute: <Success extends Schema.Schema.Any, Error extends Schema.Schema.All, R>(
+      activity: Activity.Activity<Success, Error, R>,
+      attempt: number
+    ): Effect.Effect<Workflow.Result<Success["Type"], Error["Type"]>, never, WorkflowInstance> =>
       Effect.gen(function*() {
-        const wakeAt = yield* Effect.orDie(store.scheduleClock(
-          executionId,
-          clock.name,
-          workflow.name,
-          clock.deferred.name,
-          (yield* now) + Duration.toMillis(clock.duration)
-        ))
-        if (options.runner) yield* fireClock(workflow.name, executionId, clock.name, clock.deferred.name, wakeAt)
+        const result = yield* runActivity(activity, attempt)
+        if (result._tag === "Suspended") return result
+        const exit = yield* Effect.orDie(Schema.decode(exitSchemaOf(activity))(result.exit))
+        return new Workflow.Complete({ exit: exit as Exit.Exit<Success["Type"], Error["Type"]> })
       })
-  })
+  }
   return engine
 })
 
