@@ -39,6 +39,8 @@ const encodeDetail = Schema.encode(Detail)
 
 /** SQLite allows 999 parameters per statement in older builds; PostgreSQL far more. */
 const CHUNK = 500
+/** Rows per INSERT: nine parameters each, under the 999. */
+const ROWS = 100
 
 export const SqlEventLedgerLive = Layer.effect(
   EventLedger,
@@ -46,12 +48,12 @@ export const SqlEventLedgerLive = Layer.effect(
     const sql = yield* SqlClient.SqlClient
     const decodeRow = Schema.decodeUnknown(Row)
 
-    const upsert = (calendarId: string, eventId: string, entry: LedgerEntry) =>
-      Effect.gen(function*() {
-        const detail = entry.trigger === undefined && entry.company === undefined
-          ? null
-          : yield* encodeDetail({ trigger: entry.trigger, company: entry.company })
-        const row = {
+    const rowOf = (calendarId: string, eventId: string, entry: LedgerEntry) =>
+      Effect.map(
+        entry.trigger === undefined && entry.company === undefined
+          ? Effect.succeed(null)
+          : encodeDetail({ trigger: entry.trigger, company: entry.company }),
+        (detail) => ({
           calendar_id: calendarId,
           event_id: eventId,
           fingerprint: entry.fingerprint,
@@ -61,12 +63,15 @@ export const SqlEventLedgerLive = Layer.effect(
           revision: entry.revision ?? null,
           detail,
           recorded_at: entry.recorded_at
-        }
-        yield* sql`INSERT INTO li_events ${sql.insert(row)}
-          ON CONFLICT (calendar_id, event_id) DO UPDATE SET fingerprint = ${row.fingerprint}, status = ${row.status},
-          rules_hash = ${row.rules_hash}, execution_id = ${row.execution_id}, revision = ${row.revision},
-          detail = ${row.detail}, recorded_at = ${row.recorded_at}`
-      })
+        })
+      )
+
+    // One statement for many rows: a cycle writes most of its decisions this way, a chunk at a time.
+    const upsert = (rows: ReadonlyArray<Effect.Effect.Success<ReturnType<typeof rowOf>>>) =>
+      sql`INSERT INTO li_events ${sql.insert(rows)}
+        ON CONFLICT (calendar_id, event_id) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
+        rules_hash = excluded.rules_hash, execution_id = excluded.execution_id, revision = excluded.revision,
+        detail = excluded.detail, recorded_at = excluded.recorded_at`
 
     return EventLedger.of({
       lookup: (calendarId, eventId) =>
@@ -82,7 +87,11 @@ export const SqlEventLedgerLive = Layer.effect(
           Effect.withSpan("EventLedger.lookup")
         ),
       record: (calendarId, eventId, entry) =>
-        upsert(calendarId, eventId, entry).pipe(Effect.orDie, Effect.withSpan("EventLedger.record")),
+        rowOf(calendarId, eventId, entry).pipe(
+          Effect.flatMap((row) => upsert([row])),
+          Effect.orDie,
+          Effect.withSpan("EventLedger.record")
+        ),
       lookupMany: (calendarId, eventIds) =>
         Effect.gen(function*() {
           const found = new Map<string, LedgerEntry>()
@@ -95,9 +104,16 @@ export const SqlEventLedgerLive = Layer.effect(
           return found
         }).pipe(Effect.orDie, Effect.withSpan("EventLedger.lookupMany", { attributes: { events: eventIds.length } })),
       recordMany: (calendarId, entries) =>
-        entries.length === 0 ? Effect.void : sql.withTransaction(
-          Effect.forEach(entries, ([eventId, entry]) => upsert(calendarId, eventId, entry), { discard: true })
-        ).pipe(Effect.orDie, Effect.withSpan("EventLedger.recordMany", { attributes: { events: entries.length } }))
+        entries.length === 0 ? Effect.void : Effect.gen(function*() {
+          // The last entry of an event wins; one statement may not touch a row twice (PostgreSQL).
+          const latest = new Map(entries)
+          const rows = yield* Effect.forEach(latest, ([eventId, entry]) => rowOf(calendarId, eventId, entry))
+          yield* sql.withTransaction(Effect.forEach(
+            Array.from({ length: Math.ceil(rows.length / ROWS) }, (_, i) => rows.slice(i * ROWS, (i + 1) * ROWS)),
+            upsert,
+            { discard: true }
+          ))
+        }).pipe(Effect.orDie, Effect.withSpan("EventLedger.recordMany", { attributes: { events: entries.length } }))
     })
   })
 )
