@@ -79,6 +79,32 @@ const coverageOf = (font: fontkit.Font): Coverage => {
   }
 }
 
+/**
+ * The words pdfkit has shaped, shared by every document: pdfkit shapes each word (fontkit's
+ * layout, the largest part of a render) once per document, and every brief shapes the same labels
+ * and most of the same words again. A shaped word depends only on the font and the text, and
+ * pdfkit never changes one it cached, so one cache per font serves all documents; it starts over
+ * past MAX_SHAPED_WORDS. It takes pdfkit's own per-document cache (`layoutCache`, pdfkit 0.20):
+ * a pdfkit without it renders as before, only slower.
+ */
+const MAX_SHAPED_WORDS = 5_000
+const CHECK_EVERY_DOCUMENTS = 32
+const shaped = new Map<fontkit.Font, { words: Record<string, unknown>; documents: number }>()
+interface PdfKitFont {
+  readonly font?: unknown
+  layoutCache?: Record<string, unknown>
+}
+const shareShapedWords = (doc: PDFKit.PDFDocument, font: fontkit.Font) => {
+  const current = (doc as unknown as { readonly _font?: PdfKitFont })._font
+  if (current?.font !== font || current.layoutCache === undefined) return
+  let entry = shaped.get(font)
+  if (entry === undefined || (++entry.documents % CHECK_EVERY_DOCUMENTS === 0 && Object.keys(entry.words).length > MAX_SHAPED_WORDS)) {
+    entry = { words: Object.create(null) as Record<string, unknown>, documents: 0 }
+    shaped.set(font, entry)
+  }
+  current.layoutCache = entry.words
+}
+
 /** Metadata is not drawn with the font: only control and invisible characters go. */
 const metadata = (text: string) => inline(text, () => true, 300)
 
@@ -106,8 +132,12 @@ const newDocument = (brief: Brief, fonts: { readonly regular: fontkit.Font; read
       ModDate: created
     }
   })
+  shareShapedWords(doc, fonts.regular)
   doc.registerFont(FONTS.regular, asFontSource(fonts.regular))
   doc.registerFont(FONTS.bold, asFontSource(fonts.bold))
+  // Opened once here (pdfkit keeps a font per name for the document), each with the shared words.
+  shareShapedWords(doc.font(FONTS.bold), fonts.bold)
+  shareShapedWords(doc.font(FONTS.regular), fonts.regular)
   return doc
 }
 
