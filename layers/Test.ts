@@ -264,13 +264,14 @@ export const PlaceholderPdfRendererLive = Layer.succeed(
   DossierRenderer,
   DossierRenderer.of({
     render: (dossier) =>
-      Effect.succeed(new TextEncoder().encode(`%PDF-1.7\n% test placeholder for ${dossier.company.domain}\n%%EOF\n`))
+      Effect.succeed(new TextEncoder().encode(`%PDF-1.7\n% test placeholder for ${dossier.company.domain}\n%%EOF\n`)),
+    warm: Effect.void
   })
 )
 
 /** A dossier renderer that always fails: the JSON dossier is delivered without a PDF. */
 export const FailingPdfRendererLive = (reason = "the test renderer makes no PDF") =>
-  Layer.succeed(DossierRenderer, DossierRenderer.of({ render: () => Effect.fail(new PdfError({ reason })) }))
+  Layer.succeed(DossierRenderer, DossierRenderer.of({ render: () => Effect.fail(new PdfError({ reason })), warm: Effect.void }))
 
 export const TestAdapters = (options: {
   readonly events?: ReadonlyArray<CalendarEvent>

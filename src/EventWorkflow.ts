@@ -252,6 +252,8 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
           const { json_path, pdf_path } = meanwhile.value
           return { json_path, ...(pdf_path ? { pdf_path } : {}), reused: true }
         }
+        // The PDF follows the research: whatever starts slowly for it starts now, alongside.
+        yield* renderer.warm
         const dossier = yield* research.research({
           key: executionId,
           eventKey: payload.key,

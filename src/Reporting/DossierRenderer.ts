@@ -19,6 +19,11 @@ export class PdfError extends Schema.TaggedError<PdfError>()("PdfError", {
 
 export class DossierRenderer extends Context.Tag("Reporting/DossierRenderer")<DossierRenderer, {
   readonly render: (dossier: Dossier) => Effect.Effect<Uint8Array, PdfError>
+  /**
+   * A render is coming (research has begun): start what takes long to start, in the background,
+   * so the PDF does not wait for it. Returns at once and never fails.
+   */
+  readonly warm: Effect.Effect<void>
 }>() {}
 
 /** One dossier's PDF, asked of the renderer thread. */
@@ -38,7 +43,11 @@ export const DossierPdfInThread: Layer.Layer<DossierRenderer> = Layer.effect(
         catch: (cause) => new PdfError({ reason: `the PDF renderer cannot be loaded: ${String(cause)}` })
       })
     ),
-    (load) => DossierRenderer.of({ render: (dossier) => Effect.flatMap(load, (pdf) => pdf.renderDossierPdf(dossier)) })
+    (load) =>
+      DossierRenderer.of({
+        render: (dossier) => Effect.flatMap(load, (pdf) => pdf.renderDossierPdf(dossier)),
+        warm: Effect.asVoid(Effect.forkDaemon(Effect.ignore(load)))
+      })
   )
 )
 

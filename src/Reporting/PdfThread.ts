@@ -1,12 +1,13 @@
 /**
  * Dossier PDFs drawn on a worker thread: drawing a brief is 10–30 ms of CPU (most of a delivered
  * event's own work), which a second core can do while this one runs the cycle. One thread at most,
- * started with the first PDF and stopped after a second without one, so a program that delivers
- * nothing, or waits between cycles, does not hold pdfkit and its fonts in memory.
+ * started when research begins (`warm`: it takes about 0.4 s to load pdfkit and the fonts, which
+ * would otherwise hold up the first PDFs) and stopped after a second without one, so a program that
+ * delivers nothing, or waits between cycles, does not hold pdfkit and its fonts in memory.
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"
-import { type Duration, Effect, Layer, Logger, LogLevel, RcRef } from "effect"
+import { type Duration, Effect, FiberSet, Layer, Logger, LogLevel, RcRef } from "effect"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as WorkerThreads from "node:worker_threads"
@@ -19,6 +20,9 @@ export const builtWorker = (): URL | undefined => {
 }
 
 const YOUNG_GENERATION_MB = 3
+
+/** How long a warm-up keeps a started thread when no PDF comes (research that took long, or failed). */
+const WARM_HOLD = "3 seconds"
 
 export interface PdfThreadOptions {
   readonly worker: URL
@@ -47,15 +51,22 @@ export const DossierPdfThread = (options: PdfThreadOptions): Layer.Layer<Dossier
         acquire: start,
         idleTimeToLive: options.idle ?? "1 second"
       })
+      // A warm-up holds the thread until the first PDF takes it over, or WARM_HOLD passes.
+      const warming = yield* FiberSet.make()
+      const warm = FiberSet.run(warming, Effect.scoped(Effect.zipRight(RcRef.get(thread), Effect.sleep(WARM_HOLD)))).pipe(
+        Effect.catchAllCause(() => Effect.void),
+        Effect.asVoid
+      )
       const render = Effect.fn("DossierRenderer.render")(function*(dossier: RenderPdf["dossier"]) {
         const worker = yield* RcRef.get(thread)
+        yield* FiberSet.clear(warming)
         return yield* worker.executeEffect(new RenderPdf({ dossier }))
       }, Effect.scoped, Effect.catchTags({
         // A thread that cannot start, or dies, is one failed PDF, not a failed program.
         WorkerError: (error) => Effect.fail(new PdfError({ reason: `the PDF thread failed: ${error.message}` })),
         ParseError: (error) => Effect.fail(new PdfError({ reason: `the PDF thread's answer: ${error.message}` }))
       }))
-      return DossierRenderer.of({ render })
+      return DossierRenderer.of({ render, warm })
     })
   ).pipe(
     Layer.provide(NodeWorker.layer(() =>

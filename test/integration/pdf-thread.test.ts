@@ -7,7 +7,7 @@
 import { it } from "@effect/vitest"
 import { type Duration, Effect, Either, Option } from "effect"
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
@@ -51,6 +51,40 @@ describe("the PDF thread", () => {
       const again = yield* renderer.render(dossierFor("Dvořák a.s.", "dvorak.cz"))
       expect(textOf(again)).toContain("Dvořák a.s.")
     }).pipe(Effect.provide(thread("100 millis"))), 60_000)
+
+  it.live("warm starts the thread before any PDF is asked for, and the first PDF uses that thread", () =>
+    Effect.gen(function*() {
+      const starts = path.join(mkdtempSync(path.join(tmpdir(), "li-pdf-warm-")), "starts")
+      writeFileSync(starts, "")
+      process.env["PDF_THREAD_STARTS"] = starts
+      const startCount = () => readFileSync(starts, "utf8").split("\n").filter(Boolean).length
+      yield* Effect.gen(function*() {
+        const renderer = yield* DossierRenderer
+        yield* renderer.warm
+        // Nothing was rendered, yet the thread comes up (the idle time of 100 ms has long passed by then).
+        for (let i = 0; i < 200 && startCount() === 0; i++) yield* Effect.sleep("50 millis")
+        expect(startCount()).toBe(1)
+        yield* Effect.sleep("300 millis")
+        const pdf = yield* renderer.render(dossierFor("Łódź Maschinen", "lodz-maschinen.pl"))
+        expect(textOf(pdf)).toContain("Łódź Maschinen")
+        expect(startCount()).toBe(1)
+      }).pipe(Effect.provide(DossierPdfThread({
+        worker: new URL("../fixtures/programs/pdf-worker-counting.mjs", import.meta.url),
+        idle: "100 millis"
+      })))
+    }).pipe(Effect.ensuring(Effect.sync(() => delete process.env["PDF_THREAD_STARTS"]))), 60_000)
+
+  it.live("warm never fails, even when the thread cannot start; the PDF then fails with the reason", () =>
+    Effect.gen(function*() {
+      const renderer = yield* DossierRenderer
+      yield* renderer.warm
+      const result = yield* Effect.either(renderer.render(dossierFor("Müller GmbH", "mueller.de")))
+      expect(Either.isLeft(result) && result.left.message).toBe("dossier PDF: the PDF thread did not start")
+    }).pipe(Effect.provide(DossierPdfThread({
+      worker: new URL("../fixtures/programs/broken-pdf-worker.mjs", import.meta.url),
+      idle: "50 millis",
+      startTimeout: "2 seconds"
+    }))), 60_000)
 
   it.live("a thread that cannot start fails that PDF with the reason, and the next one is tried again", () =>
     Effect.gen(function*() {
