@@ -61,7 +61,7 @@ export class Doctor extends Effect.Service<Doctor>()("Doctor", {
       return `${detection.words.length} trigger words from ${detection.source}`
     }).pipe(Effect.provide(TriggerDetection.Default.pipe(Layer.provide(env))))
 
-    const storage = writeFileAtomic(fs, path.join(config.logStorageDir, "state", ".doctor"), "ok\n").pipe(
+    const storage = writeFileAtomic(path.join(config.logStorageDir, "state", ".doctor"), "ok\n").pipe(
       Effect.zipRight(fs.remove(path.join(config.logStorageDir, "state", ".doctor"))),
       Effect.as(`${path.resolve(config.logStorageDir)} is writable`)
     )

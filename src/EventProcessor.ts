@@ -23,6 +23,7 @@ import { HitlStore, isSettled, type WaitingWorkflow } from "./Hitl/HitlStore.js"
 import * as Messages from "./Hitl/Messages.js"
 import { releaseFollowers } from "./Hitl/Release.js"
 import type { StepLog } from "./Storage/RunHistory.js"
+import { RunWatch } from "./Storage/RunWatch.js"
 import { StepRetries } from "./Storage/StepRetries.js"
 
 export const errorOf = (cause: Cause.Cause<unknown>): EventError => new EventError(errorInfo(Cause.squash(cause)), true)
@@ -66,6 +67,10 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
     const retries = yield* StepRetries
     const mailer = yield* Mailer
     const engine = yield* WorkflowEngine.WorkflowEngine
+    // The embedded engine says when a run ends; the layers only promise the engine, so it is looked up.
+    const watch = yield* Effect.serviceOption(RunWatch)
+    const pause = (executionId: string, ms: number) =>
+      Option.isSome(watch) ? watch.value.ended(executionId, ms) : Effect.sleep(ms)
 
     const record = (view: CycleLedger, event: CalendarEvent, fingerprint: string, status: EventStatus, extra: {
       readonly executionId?: string | undefined
@@ -92,7 +97,8 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
      */
     const settle = Effect.fn("EventProcessor.settle")(function*(executionId: string, known: Known) {
       const startedAt = yield* Clock.currentTimeMillis
-      // Most workflows settle within milliseconds; back off from 1 ms up to 50 ms between polls.
+      // Most workflows settle within milliseconds; back off from 1 ms up to 50 ms between polls,
+      // cut short when the engine says the run ended.
       for (let attempt = 0;; attempt++) {
         const result = yield* EventWorkflow.poll(executionId)
         if (result?._tag === "Complete") {
@@ -134,7 +140,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
             error: new EventError({ type: "StillRunning", message: "still working; it goes on and is reported next cycle" })
           }, true))
         }
-        yield* Effect.sleep(Math.min(50, 2 ** attempt))
+        yield* pause(executionId, Math.min(50, 2 ** attempt))
       }
     })
 

@@ -83,7 +83,7 @@ export class HitlStore extends Effect.Service<HitlStore>()("Hitl/HitlStore", {
         const requests = yield* sql`SELECT * FROM li_hitl_requests WHERE run_id = ${runId} ORDER BY created_at, audit_id`
         const entries = yield* sql<{ audit_id: string; at: string; type: string; actor: string; detail: string }>`
           SELECT audit_id, at, type, actor, detail FROM li_hitl_log WHERE run_id = ${runId} ORDER BY at, entry_key`
-        yield* writeJsonAtomic(fs, path.join(config.logStorageDir, "run_history", "workflows", runId, "hitl.json"), {
+        yield* writeJsonAtomic(path.join(config.logStorageDir, "run_history", "workflows", runId, "hitl.json"), {
           run_id: runId,
           requests: yield* Effect.forEach(requests, (row) =>
             Effect.map(toRequest(row), (request) => ({

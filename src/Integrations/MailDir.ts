@@ -54,7 +54,7 @@ export const MailDirMailerLive = Layer.effect(
       yield* Effect.annotateCurrentSpan("mail.message_id", mail.messageId)
       // A retried activity sends the same Message-ID again; the first file stands.
       if (yield* fs.exists(target)) return yield* Effect.logDebug(`mail ${mail.messageId} already in the outbox`)
-      yield* writeFileAtomic(fs, target, yield* composeMail(mail))
+      yield* writeFileAtomic(target, yield* composeMail(mail))
     }, Effect.mapError((e) => (e._tag === "MailError" ? e : new MailError({ reason: e.message }))))
 
     return Mailer.of({ send })
@@ -154,7 +154,7 @@ export const MailDirInboxLive = Layer.effect(
         const sidecar = outcome._tag === "rejected" ? ".reason.txt" : ""
         const placed = yield* moveInto(source, dir, ref, sidecar)
         if (outcome._tag === "rejected") {
-          yield* writeFileAtomic(fs, path.join(dir, placed + sidecar), `${outcome.reason}\n`)
+          yield* writeFileAtomic(path.join(dir, placed + sidecar), `${outcome.reason}\n`)
         }
       },
       Effect.mapError(toInboxError)

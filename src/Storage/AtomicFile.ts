@@ -1,34 +1,61 @@
 /**
  * Files under LOG_STORAGE_DIR are never half-written: write a temporary file beside the target,
  * flush it to disk, then rename it over the target (rename is atomic on one file system).
+ *
+ * Node's own calls, not the platform FileSystem's handle: a write there is an open, a write loop,
+ * a sync and a close, each an effect of its own, about 0.8 ms of CPU for a dossier's PDF against
+ * 0.25 ms here; a cycle writes three or four files per delivered meeting.
  */
-import { FileSystem } from "@effect/platform"
-import type { PlatformError } from "@effect/platform/Error"
+import { type PlatformError, SystemError, type SystemErrorReason } from "@effect/platform/Error"
 import { Effect } from "effect"
-import * as path from "node:path"
 import { randomUUID } from "node:crypto"
+import { mkdir, rename, rm, writeFile } from "node:fs/promises"
+import * as path from "node:path"
 
-export const writeFileAtomic = Effect.fn("AtomicFile.write")(function*(
-  fs: FileSystem.FileSystem,
-  target: string,
-  content: string | Uint8Array
-) {
+const reasons: Readonly<Record<string, SystemErrorReason>> = {
+  ENOENT: "NotFound",
+  EACCES: "PermissionDenied",
+  EPERM: "PermissionDenied",
+  EROFS: "PermissionDenied",
+  EEXIST: "AlreadyExists",
+  EISDIR: "BadResource",
+  ENOTDIR: "BadResource",
+  ELOOP: "BadResource",
+  EBUSY: "Busy",
+  ENOSPC: "WriteZero"
+}
+
+/** A failed file system call as the platform's error, as the FileSystem service would report it. */
+const systemError = (method: string, file: string) => (cause: unknown): PlatformError => {
+  const error = cause instanceof Error ? (cause as NodeJS.ErrnoException) : undefined
+  return new SystemError({
+    reason: reasons[error?.code ?? ""] ?? "Unknown",
+    module: "FileSystem",
+    method,
+    pathOrDescriptor: file,
+    ...(error?.syscall === undefined ? {} : { syscall: error.syscall }),
+    description: error?.message ?? String(cause),
+    cause
+  })
+}
+
+const call = (method: string, file: string, run: () => Promise<unknown>) =>
+  Effect.asVoid(Effect.tryPromise({ try: run, catch: systemError(method, file) }))
+
+export const writeFileAtomic = Effect.fn("AtomicFile.write")(function*(target: string, content: string | Uint8Array) {
   const temp = `${target}.${randomUUID()}.tmp`
-  const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content
-  // The folder is made only when it is missing: most writes go to one that exists.
-  const open = fs.open(temp, { flag: "w" })
-  yield* Effect.scoped(Effect.gen(function*() {
-    const file = yield* open.pipe(Effect.catchIf(
+  // `flush`: the bytes are on disk before the rename makes them the file.
+  const write = call("writeFile", temp, () => writeFile(temp, content, { flush: true }))
+  yield* write.pipe(
+    // The folder is made only when it is missing: most writes go to one that exists.
+    Effect.catchIf(
       (error) => error._tag === "SystemError" && error.reason === "NotFound",
-      () => Effect.zipRight(fs.makeDirectory(path.dirname(target), { recursive: true }), open)
-    ))
-    yield* file.writeAll(bytes)
-    yield* file.sync
-  })).pipe(
-    Effect.zipRight(fs.rename(temp, target)),
-    Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore))
+      () => call("makeDirectory", path.dirname(target), () => mkdir(path.dirname(target), { recursive: true })).pipe(Effect.zipRight(write))
+    ),
+    Effect.zipRight(call("rename", temp, () => rename(temp, target))),
+    Effect.tapError(() => Effect.promise(() => rm(temp, { force: true }).catch(() => undefined)))
   )
 }, (effect): Effect.Effect<void, PlatformError> => effect)
 
-export const writeJsonAtomic = (fs: FileSystem.FileSystem, target: string, value: unknown) =>
-  writeFileAtomic(fs, target, JSON.stringify(value, null, 2) + "\n")
+export const writeJsonAtomic = (target: string, value: unknown) =>
+  writeFileAtomic(target, JSON.stringify(value, null, 2) + "\n")

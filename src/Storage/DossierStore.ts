@@ -149,7 +149,7 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
       const folder = yield* folderOf(dossier.company.domain)
       const dir = yield* freeFolder(path.join(folder, folderTimestamp(dossier.generated_at)))
       const jsonPath = path.join(dir, "dossier.json")
-      yield* writeJsonAtomic(fs, jsonPath, yield* encodeDossier(dossier))
+      yield* writeJsonAtomic(jsonPath, yield* encodeDossier(dossier))
       yield* forget(dir)
       return remember(dir, new StoredDossier({ json_path: jsonPath, created_at: dossier.generated_at, dossier }, true))
     }, (effect) => writeLock.withPermits(1)(effect), Effect.mapError(StorageError.from("DossierStore.write")))
@@ -162,7 +162,7 @@ export class DossierStore extends Effect.Service<DossierStore>()("Storage/Dossie
         return yield* Effect.dieMessage(`${stored.json_path} is not in the dossier folder ${root}`)
       }
       const pdfPath = path.join(dir, "dossier.pdf")
-      yield* writeFileAtomic(fs, pdfPath, pdf)
+      yield* writeFileAtomic(pdfPath, pdf)
       yield* forget(dir)
       return remember(dir, new StoredDossier({ ...stored, pdf_path: pdfPath }, true))
     }, Effect.mapError(StorageError.from("DossierStore.attachPdf")))

@@ -9,11 +9,14 @@
  * and asks for interrupts in the store, and the running process picks them up (it looks every
  * `pollInterval`), or the next `run`/`once` does when it starts.
  */
+import type { SqlClient } from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
 import type * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
 import { makeUnsafe, WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
-import { Clock, Duration, Effect, Exit, Fiber, FiberMap, FiberSet, Layer, Schema, type Scope } from "effect"
+import { Clock, Context, Duration, Effect, Exit, Fiber, FiberMap, FiberSet, Layer, Schema, type Scope } from "effect"
 import { type DurableStore, makeDurableStore } from "./DurableStore.js"
+import { RunWatch } from "./RunWatch.js"
 
 const ExitJson = Schema.parseJson(Schema.Exit({ success: Schema.Unknown, failure: Schema.Unknown, defect: Schema.Defect }))
 const encodeExit = Schema.encodeSync(ExitJson)
@@ -313,7 +316,15 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
         return new Workflow.Complete({ exit: exit as Exit.Exit<Success["Type"], Error["Type"]> })
       })
   }
-  return engine
+  const runWatch = RunWatch.of({
+    ended: (executionId, within) =>
+      Effect.suspend(() => {
+        const slot = live.get(executionId)
+        return slot === undefined ? Effect.sleep(within) : Effect.ignore(Effect.timeout(slot.done.await, within))
+      })
+  })
+  return Context.make(WorkflowEngine, engine).pipe(Context.add(RunWatch, runWatch))
 })
 
-export const layer = (options: DurableEngineOptions) => Layer.scoped(WorkflowEngine, make(options))
+export const layer = (options: DurableEngineOptions): Layer.Layer<WorkflowEngine | RunWatch, SqlError, SqlClient> =>
+  Layer.scopedContext(make(options))

@@ -77,7 +77,7 @@ export class RunHistory extends Effect.Service<RunHistory>()("Storage/RunHistory
     })
 
     const writeSummary = Effect.fn("RunHistory.writeSummary")(function*(summary: RunSummary) {
-      yield* writeJsonAtomic(fs, path.join(dirOf(summary.run_id), "summary.json"), summary)
+      yield* writeJsonAtomic(path.join(dirOf(summary.run_id), "summary.json"), summary)
       return path.join(dirOf(summary.run_id), "summary.json")
     })
 

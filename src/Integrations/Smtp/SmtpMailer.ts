@@ -113,7 +113,7 @@ export const SmtpMailerLive = (config: SmtpConfig) =>
           if (info.rejected.length > 0) {
             yield* Effect.logWarning(`mail ${mail.messageId} went out, but the server refused ${info.rejected.map(String).join(", ")}`)
           }
-          yield* writeFileAtomic(fs, sent, raw)
+          yield* writeFileAtomic(sent, raw)
         },
         (effect, mail) => Effect.mapError(effect, (e) => toMailError(e, mail))
       )
