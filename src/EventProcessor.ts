@@ -69,8 +69,11 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
     const engine = yield* WorkflowEngine.WorkflowEngine
     // The embedded engine says when a run ends; the layers only promise the engine, so it is looked up.
     const watch = yield* Effect.serviceOption(RunWatch)
-    const pause = (executionId: string, ms: number) =>
-      Option.isSome(watch) ? watch.value.ended(executionId, ms) : Effect.sleep(ms)
+    /** Until a running workflow's run ends (a second at most), or else the back-off. */
+    const pause = (executionId: string, running: boolean, backoffMs: number) =>
+      Option.isSome(watch) && running
+        ? Effect.flatMap(watch.value.ended(executionId, "1 second"), (waited) => (waited ? Effect.void : Effect.sleep(backoffMs)))
+        : Effect.sleep(backoffMs)
 
     const record = (view: CycleLedger, event: CalendarEvent, fingerprint: string, status: EventStatus, extra: {
       readonly executionId?: string | undefined
@@ -97,8 +100,8 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
      */
     const settle = Effect.fn("EventProcessor.settle")(function*(executionId: string, known: Known) {
       const startedAt = yield* Clock.currentTimeMillis
-      // Most workflows settle within milliseconds; back off from 1 ms up to 50 ms between polls,
-      // cut short when the engine says the run ended.
+      // A running workflow is waited for until its run ends (the engine says when); otherwise, and
+      // with an engine that cannot say, polls back off from 1 ms up to 50 ms.
       for (let attempt = 0;; attempt++) {
         const result = yield* EventWorkflow.poll(executionId)
         if (result?._tag === "Complete") {
@@ -140,7 +143,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
             error: new EventError({ type: "StillRunning", message: "still working; it goes on and is reported next cycle" })
           }, true))
         }
-        yield* pause(executionId, Math.min(50, 2 ** attempt))
+        yield* pause(executionId, result === undefined, Math.min(50, 2 ** attempt))
       }
     })
 

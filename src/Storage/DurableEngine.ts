@@ -15,7 +15,7 @@ import type * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
 import { makeUnsafe, WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
 import { Clock, Context, Duration, Effect, Exit, Fiber, FiberMap, FiberSet, Layer, Schema, type Scope } from "effect"
-import { type DurableStore, makeDurableStore } from "./DurableStore.js"
+import { activityKey, type DurableStore, makeDurableStore } from "./DurableStore.js"
 import { RunWatch } from "./RunWatch.js"
 
 const ExitJson = Schema.parseJson(Schema.Exit({ success: Schema.Unknown, failure: Schema.Unknown, defect: Schema.Defect }))
@@ -53,10 +53,17 @@ interface Registered {
   readonly result: Schema.Schema<Exit.Exit<unknown, unknown>, string>
 }
 
+/** An execution this process just inserted: its row is known, and it has nothing stored yet. */
+interface Fresh {
+  readonly workflow: string
+  readonly payload: object
+  readonly parent: string | null
+}
+
 /** An execution this process is running: `again` when a signal came in during the run. */
 interface Live {
   again: boolean
-  payload: object | undefined
+  fresh: Fresh | undefined
   readonly done: Effect.Latch
 }
 
@@ -77,6 +84,8 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
   const results = new Map<string, Workflow.Result<unknown, unknown>>()
   const clocks = yield* FiberMap.make<string>()
   const clockKeys = new Map<string, Set<string>>()
+  /** The stored activity results of the executions running now, read once per run. */
+  const steps = new Map<string, Map<string, string>>()
   const pollers = yield* FiberSet.make()
   const now = Clock.currentTimeMillis
 
@@ -105,27 +114,43 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
     )
   }
 
+  /** What a run starts from: the execution as this process inserted it, or its row; nothing when it is not to run. */
+  const runnable = (id: string, fresh: Fresh | undefined) =>
+    Effect.gen(function*() {
+      if (fresh !== undefined) {
+        const entry = registered.get(fresh.workflow)
+        return entry === undefined ? undefined : { entry, payload: fresh.payload, parent: fresh.parent, wakes: 0 }
+      }
+      const row = yield* store.execution(id)
+      const entry = row?.state === "running" ? registered.get(row.workflow) : undefined
+      if (row === undefined || entry === undefined) return undefined
+      return { entry, payload: yield* entry.decodePayload(JSON.parse(row.payload)), parent: row.parent, wakes: row.wakes }
+    })
+
   /** Runs an execution until it completes, or waits with no signal pending. */
   const drive = (id: string, slot: Live): Effect.Effect<void> =>
     Effect.gen(function*() {
       while (true) {
         slot.again = false
-        const row = yield* store.execution(id)
-        if (row === undefined || row.state !== "running") break
-        const entry = registered.get(row.workflow)
-        if (entry === undefined) break
-        const payload = slot.payload ?? (yield* entry.decodePayload(JSON.parse(row.payload)))
-        slot.payload = undefined
-        const result = yield* runOnce(entry, id, payload)
+        const fresh = slot.fresh
+        slot.fresh = undefined
+        const run = yield* runnable(id, fresh)
+        if (run === undefined) break
+        const { entry, parent, payload, wakes } = run
+        // A replay reads what its steps stored once, not step by step; a new execution has stored nothing.
+        steps.set(id, fresh === undefined ? yield* store.activities(id) : new Map())
+        const result = yield* Effect.ensuring(runOnce(entry, id, payload), Effect.sync(() => steps.delete(id)))
         if (result._tag === "Complete") {
           remember(id, result)
-          yield* store.complete(id, yield* Schema.encode(entry.result)(result.exit), yield* now)
+          const encoded = yield* Schema.encode(entry.result)(result.exit)
+          // A new execution that set no timer has none to drop.
+          yield* store.complete(id, encoded, yield* now, fresh === undefined || clockKeys.has(id))
           yield* dropClocks(id)
-          if (row.parent !== null) yield* wake(row.parent)
+          if (parent !== null) yield* wake(parent)
           break
         }
         // Kept 'running' when a signal came in meanwhile (wakes moved on): then it runs again.
-        yield* store.suspend(id, row.wakes, yield* now)
+        yield* store.suspend(id, wakes, yield* now)
         if (!slot.again) break
       }
     }).pipe(
@@ -141,14 +166,14 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
       }))
     )
 
-  const start = (id: string, payload?: object) =>
+  const start = (id: string, fresh?: Fresh) =>
     Effect.suspend(() => {
       const running = live.get(id)
       if (running !== undefined) {
         running.again = true
         return Effect.void
       }
-      const slot: Live = { again: false, payload, done: Effect.unsafeMakeLatch(false) }
+      const slot: Live = { again: false, fresh, done: Effect.unsafeMakeLatch(false) }
       live.set(id, slot)
       broken.delete(id)
       return Effect.asVoid(Effect.forkIn(drive(id, slot), engineScope))
@@ -220,13 +245,19 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
   const runActivity = (activity: Activity.Any, attempt: number) =>
     Effect.gen(function*() {
       const instance = yield* WorkflowInstance
-      const stored = yield* Effect.orDie(store.activity(instance.executionId, activity.name, attempt))
+      const known = steps.get(instance.executionId)
+      const key = activityKey(activity.name, attempt)
+      const stored = known === undefined
+        ? yield* Effect.orDie(store.activity(instance.executionId, activity.name, attempt))
+        : known.get(key)
       if (stored !== undefined) return new Workflow.Complete({ exit: decodeExit(stored) })
       const own = WorkflowInstance.initial(instance.workflow, instance.executionId)
       own.interrupted = instance.interrupted
       const result = yield* activity.executeEncoded.pipe(Workflow.intoResult, Effect.provideService(WorkflowInstance, own))
       if (result._tag === "Complete") {
-        yield* Effect.orDie(store.saveActivity(instance.executionId, activity.name, attempt, encodeExit(result.exit)))
+        const exit = encodeExit(result.exit)
+        yield* Effect.orDie(store.saveActivity(instance.executionId, activity.name, attempt, exit))
+        known?.set(key, exit)
       }
       return result
     })
@@ -265,7 +296,9 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
           if (entry === undefined) return yield* Effect.dieMessage(`Workflow ${workflow.name} is not registered`)
           const encoded = JSON.stringify(yield* Effect.orDie(entry.encodePayload(payload)))
           const fresh = yield* Effect.orDie(store.insert(executionId, workflow.name, encoded, parent?.executionId, yield* now))
-          if (options.runner && (fresh || !live.has(executionId))) yield* start(executionId, fresh ? payload : undefined)
+          if (options.runner && (fresh || !live.has(executionId))) {
+          yield* start(executionId, fresh ? { workflow: workflow.name, payload, parent: parent?.executionId ?? null } : undefined)
+        }
           if (discard) return undefined
           const slot = live.get(executionId)
           if (slot !== undefined) yield* slot.done.await
@@ -320,7 +353,7 @@ const make = (options: DurableEngineOptions) => Effect.gen(function*() {
     ended: (executionId, within) =>
       Effect.suspend(() => {
         const slot = live.get(executionId)
-        return slot === undefined ? Effect.sleep(within) : Effect.ignore(Effect.timeout(slot.done.await, within))
+        return slot === undefined ? Effect.succeed(false) : Effect.as(Effect.ignore(Effect.timeout(slot.done.await, within)), true)
       })
   })
   return Context.make(WorkflowEngine, engine).pipe(Context.add(RunWatch, runWatch))

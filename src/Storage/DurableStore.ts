@@ -25,6 +25,8 @@ export interface ClockRow {
   readonly wake_at: number
 }
 
+export const activityKey = (name: string, attempt: number) => `${attempt}:${name}`
+
 export const makeDurableStore = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   yield* sql`CREATE TABLE IF NOT EXISTS li_wf_executions (
@@ -57,11 +59,11 @@ export const makeDurableStore = Effect.gen(function*() {
     suspend: (id: string, wakes: number, now: number) =>
       sql`UPDATE li_wf_executions SET state = 'suspended', updated_at = ${now}
         WHERE execution_id = ${id} AND wakes = ${wakes} AND state = 'running'`,
-    complete: (id: string, result: string, now: number) =>
-      sql.withTransaction(Effect.zipRight(
-        sql`UPDATE li_wf_executions SET state = 'complete', result = ${result}, updated_at = ${now} WHERE execution_id = ${id}`,
-        sql`DELETE FROM li_wf_clocks WHERE execution_id = ${id}`
-      )),
+    /** `timers`: it may have timers to drop (else one statement, not a transaction of two). */
+    complete: (id: string, result: string, now: number, timers: boolean) => {
+      const update = sql`UPDATE li_wf_executions SET state = 'complete', result = ${result}, updated_at = ${now} WHERE execution_id = ${id}`
+      return timers ? sql.withTransaction(Effect.zipRight(update, sql`DELETE FROM li_wf_clocks WHERE execution_id = ${id}`)) : update
+    },
     /** Needs a run (a deferred completed, an interrupt was asked for); false when it is complete or unknown. */
     wake: (id: string, now: number) =>
       sql<{ woken: number }>`UPDATE li_wf_executions SET state = 'running', wakes = wakes + 1, updated_at = ${now}
@@ -78,6 +80,10 @@ export const makeDurableStore = Effect.gen(function*() {
     activity: (id: string, name: string, attempt: number) =>
       sql<{ exit: string }>`SELECT exit FROM li_wf_activities
         WHERE execution_id = ${id} AND name = ${name} AND attempt = ${attempt}`.pipe(Effect.map((rows) => rows[0]?.exit)),
+    /** Every stored activity result of an execution, by `activityKey`. */
+    activities: (id: string) =>
+      sql<{ name: string; attempt: number; exit: string }>`SELECT name, attempt, exit FROM li_wf_activities
+        WHERE execution_id = ${id}`.pipe(Effect.map((rows) => new Map(rows.map((r) => [activityKey(r.name, r.attempt), r.exit])))),
     saveActivity: (id: string, name: string, attempt: number, exit: string) =>
       sql`INSERT INTO li_wf_activities (execution_id, name, attempt, exit) VALUES (${id}, ${name}, ${attempt}, ${exit})
         ON CONFLICT (execution_id, name, attempt) DO UPDATE SET exit = excluded.exit`,

@@ -6,6 +6,9 @@
 import { Context, type Duration, type Effect } from "effect"
 
 export class RunWatch extends Context.Tag("Storage/RunWatch")<RunWatch, {
-  /** Returns when the execution's run in this process ends, or when `within` has passed, whichever is first. */
-  readonly ended: (executionId: string, within: Duration.DurationInput) => Effect.Effect<void>
+  /**
+   * Returns when the execution's run in this process ends, or when `within` has passed, whichever
+   * is first; false at once when no run of it is going on in this process.
+   */
+  readonly ended: (executionId: string, within: Duration.DurationInput) => Effect.Effect<boolean>
 }>() {}

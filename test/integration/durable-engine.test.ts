@@ -142,7 +142,7 @@ describe("the embedded workflow engine", () => {
             expect((yield* store.execution("race"))?.state).toBe("suspended")
             expect(yield* store.wake("race", 5)).toBe(true)
             expect(yield* store.needingRun("Test/Job")).toEqual(["race"])
-            yield* store.complete("race", "{}", 6)
+            yield* store.complete("race", "{}", 6, true)
             expect(yield* store.wake("race", 7)).toBe(false)
           }),
           context
