@@ -196,7 +196,8 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       return done.size
     })
 
-    const decide = Effect.fn("EventProcessor.decide")(function*(
+    // Without a span of its own: `process` has the event's span, and a cycle decides every event of the calendar.
+    const decide = Effect.fnUntraced(function*(
       event: CalendarEvent,
       runId: string,
       log: StepLog,
