@@ -190,3 +190,24 @@ export const renderBriefPdf = Effect.fn("DossierPdf.renderBriefPdf")(function*(b
 /** A dossier as its PDF brief. */
 export const renderDossierPdf = (dossier: Dossier): Effect.Effect<Uint8Array, PdfError> =>
   renderBriefPdf(briefFromDossier(dossier))
+
+/**
+ * A small brief drawn once and thrown away, for a renderer that has just started: it parses the
+ * fonts and gets pdfkit's drawing code compiled before the first dossier asks for them (the first
+ * brief otherwise takes several times as long as the next ones).
+ */
+export const warmUp: Effect.Effect<void> = Effect.ignore(renderBriefPdf({
+  generated_at: "2026-01-01T00:00:00.000Z",
+  company: { name: "Müller & Yıldız GmbH", domain: "example.com" },
+  meeting: { title: "Kick-off: Vorbereitung", when: "Mon 5 Jan 2026, 09:00 CET", attendees: [] },
+  key_facts: [],
+  crm_facts: [],
+  similar_companies: [],
+  sections: {
+    website: { status: "insufficient_context", reason: "warm-up" },
+    crm: { status: "no_candidates" },
+    similar_companies: { status: "no_candidates" },
+    summary: { status: "insufficient_context" }
+  },
+  sources: []
+}))

@@ -2,7 +2,7 @@
 import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
 import * as WorkerRunner from "@effect/platform/WorkerRunner"
 import { Effect, Layer } from "effect"
-import { renderDossierPdf } from "./DossierPdf.js"
+import { renderDossierPdf, warmUp } from "./DossierPdf.js"
 import { RenderPdf } from "./DossierRenderer.js"
 
 const Runner = WorkerRunner.layerSerialized(RenderPdf, {
@@ -10,3 +10,5 @@ const Runner = WorkerRunner.layerSerialized(RenderPdf, {
 })
 
 Effect.runFork(WorkerRunner.launch(Runner.pipe(Layer.provide(NodeWorkerRunner.layer))))
+// Started ahead of its first dossier (PdfThread.ts `warm`): the fonts and the drawing code get ready meanwhile.
+Effect.runFork(warmUp)
