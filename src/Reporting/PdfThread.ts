@@ -20,6 +20,7 @@ export const builtWorker = (): URL | undefined => {
 }
 
 const YOUNG_GENERATION_MB = 3
+const OLD_GENERATION_MB = 128
 
 /** How long a warm-up keeps a started thread when no PDF comes (research that took long, or failed). */
 const WARM_HOLD = "3 seconds"
@@ -73,8 +74,11 @@ export const DossierPdfThread = (options: PdfThreadOptions): Layer.Layer<Dossier
       new WorkerThreads.Worker(options.worker, {
         execArgv: [...(options.execArgv ?? [])],
         // A small young generation, as the program's own (--max-semi-space-size=1): a brief's
-        // garbage is short-lived, and a large nursery is resident memory for nothing.
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }
+        // garbage is short-lived, and a large nursery is resident memory for nothing. Without a
+        // bound on the old generation V8 sizes it from the machine's memory and let 400 briefs'
+        // garbage grow the thread by 100 MB; bounded, it collects as it goes (what it keeps is
+        // under 40 MB, so the bound is far from a limit a brief could reach).
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB }
       })
     ))
   )
