@@ -152,9 +152,6 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
       }
       const company = { name, domain }
 
-      // A dossier (and its PDF) most likely follows: what starts slowly for the PDF starts now, alongside.
-      yield* renderer.warm
-
       // 2. Internal research: our own dossiers and the CRM.
       const internal = yield* step("internal-research", Internal, Effect.gen(function*() {
         return { crm: yield* crm.findByDomain(domain), dossier: yield* freshDossier(domain) }
@@ -255,6 +252,8 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
           const { json_path, pdf_path } = meanwhile.value
           return { json_path, ...(pdf_path ? { pdf_path } : {}), reused: true }
         }
+        // The PDF follows the research: what starts slowly for it starts now, alongside.
+        yield* renderer.warm
         const dossier = yield* research.research({
           key: executionId,
           eventKey: payload.key,
