@@ -7,7 +7,8 @@ import { Effect, Option, Schema } from "effect"
 import * as path from "node:path"
 import { AppConfig } from "../Config.js"
 import { RunSummary, StepRecord } from "../Domain/RunSummary.js"
-import { writeJsonAtomic } from "./AtomicFile.js"
+import { writeChunksAtomic } from "./AtomicFile.js"
+import { prettyJsonChunks } from "./PrettyJson.js"
 
 /** Where one run writes its steps; handed to the event workflow. */
 export interface StepLog {
@@ -78,7 +79,8 @@ export class RunHistory extends Effect.Service<RunHistory>()("Storage/RunHistory
     })
 
     const writeSummary = Effect.fn("RunHistory.writeSummary")(function*(summary: RunSummary) {
-      yield* writeJsonAtomic(path.join(dirOf(summary.run_id), "summary.json"), summary)
+      // Written an event at a time: a long cycle's summary is never one string in memory.
+      yield* writeChunksAtomic(path.join(dirOf(summary.run_id), "summary.json"), () => prettyJsonChunks(summary, "events"))
       return path.join(dirOf(summary.run_id), "summary.json")
     })
 

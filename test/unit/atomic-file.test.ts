@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { describe, expect } from "vitest"
-import { writeFileAtomic, writeJsonAtomic } from "../../src/Storage/AtomicFile.js"
+import { writeChunksAtomic, writeFileAtomic, writeJsonAtomic } from "../../src/Storage/AtomicFile.js"
 
 const folder = () => mkdtempSync(path.join(tmpdir(), "li-atomic-"))
 
@@ -37,5 +37,30 @@ describe("atomic files", () => {
         expect(result.left.message).toContain(path.join(dir, "taken"))
       }
       expect(readdirSync(dir)).toEqual(["taken"])
+    }))
+
+  it.effect("a text in pieces is written whole, bigger than one write, into a folder it makes", () =>
+    Effect.gen(function*() {
+      const dir = folder()
+      const target = path.join(dir, "run", "summary.json")
+      const pieces = Array.from({ length: 5_000 }, (_, i) => `{"event_id":"e-${i}","summary":"Müller ${"x".repeat(90)}"}\n`)
+      yield* writeChunksAtomic(target, () => pieces)
+      expect(readFileSync(target, "utf8")).toBe(pieces.join(""))
+      expect(readdirSync(path.dirname(target))).toEqual(["summary.json"])
+    }))
+
+  it.effect("pieces that fail half-way leave the older file as it was and no temporary file", () =>
+    Effect.gen(function*() {
+      const dir = folder()
+      const target = path.join(dir, "summary.json")
+      writeFileSync(target, "older")
+      function* failing() {
+        yield "x".repeat(300_000)
+        throw new Error("the summary could not be made")
+      }
+      const result = yield* Effect.either(writeChunksAtomic(target, failing))
+      expect(Either.isLeft(result)).toBe(true)
+      expect(readFileSync(target, "utf8")).toBe("older")
+      expect(readdirSync(dir)).toEqual(["summary.json"])
     }))
 })
