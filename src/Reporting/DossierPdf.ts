@@ -87,7 +87,7 @@ const coverageOf = (font: fontkit.Font): Coverage => {
  * past MAX_SHAPED_WORDS. It takes pdfkit's own per-document cache (`layoutCache`, pdfkit 0.20):
  * a pdfkit without it renders as before, only slower.
  */
-const MAX_SHAPED_WORDS = 5_000
+const MAX_SHAPED_WORDS = 1_000
 const CHECK_EVERY_DOCUMENTS = 32
 const shaped = new Map<fontkit.Font, { words: Record<string, unknown>; documents: number }>()
 interface PdfKitFont {
