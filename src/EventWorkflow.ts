@@ -152,6 +152,10 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
       }
       const company = { name, domain }
 
+      // A dossier (and its PDF) is likely to follow: what starts slowly for the PDF starts now,
+      // alongside (held a moment only: a person may be asked first), and again when research begins.
+      yield* renderer.warm
+
       // 2. Internal research: our own dossiers and the CRM.
       const internal = yield* step("internal-research", Internal, Effect.gen(function*() {
         return { crm: yield* crm.findByDomain(domain), dossier: yield* freshDossier(domain) }
@@ -252,7 +256,6 @@ export const EventWorkflowLive = Layer.unwrapEffect(Effect.gen(function*() {
           const { json_path, pdf_path } = meanwhile.value
           return { json_path, ...(pdf_path ? { pdf_path } : {}), reused: true }
         }
-        // The PDF follows the research: what starts slowly for it starts now, alongside.
         yield* renderer.warm
         const dossier = yield* research.research({
           key: executionId,

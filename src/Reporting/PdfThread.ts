@@ -22,8 +22,11 @@ export const builtWorker = (): URL | undefined => {
 const YOUNG_GENERATION_MB = 3
 const OLD_GENERATION_MB = 128
 
-/** How long a warm-up keeps a started thread when no PDF comes (research that took long, or failed). */
-const WARM_HOLD = "3 seconds"
+/**
+ * How long a warm-up keeps a started thread when no PDF comes (a person is asked first, research
+ * failed): short, so a program that is done does not keep the thread for nothing.
+ */
+const WARM_HOLD = "1500 millis"
 
 export interface PdfThreadOptions {
   readonly worker: URL
