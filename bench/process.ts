@@ -268,12 +268,18 @@ export const onceRun = (calendar: GeneratedCalendar, timeoutMs: number) =>
   })
 
 export interface IdleFootprint {
+  /** 2 s after the first cycle. */
   readonly rssMb: number | undefined
+  /** 10 s after: the PDF thread has stopped (a second after its last PDF) and garbage was collected. */
+  readonly settledRssMb: number | undefined
   readonly peakRssMb: number | undefined
   readonly firstCycleMs: number
 }
 
-/** `run` on the example calendar: its resident memory 2 s after the first cycle's run manifest. */
+const IDLE_EARLY_MS = 2_000
+const IDLE_SETTLED_MS = 10_000
+
+/** `run` on the example calendar: its resident memory 2 s and 10 s after the first cycle's run manifest. */
 export const idleFootprint = (timeoutMs = 60_000) =>
   Effect.async<IdleFootprint, Error>((resume) => {
     const dir = mkdtempSync(path.join(tmpdir(), "li-bench-idle-"))
@@ -293,16 +299,19 @@ export const idleFootprint = (timeoutMs = 60_000) =>
       stderr += d.toString()
       if (!/run manifest/.test(stderr)) return
       firstCycleMs = performance.now() - t0
+      const mbOf = (kb: number | undefined) => (kb === undefined ? undefined : kb / 1024)
       settle = setTimeout(() => {
-        const rss = procStatusKb(child.pid ?? -1, "VmRSS")
-        const hwm = procStatusKb(child.pid ?? -1, "VmHWM")
-        result = {
-          rssMb: rss === undefined ? undefined : rss / 1024,
-          peakRssMb: hwm === undefined ? undefined : hwm / 1024,
-          firstCycleMs
-        }
-        child.kill("SIGTERM")
-      }, 2_000)
+        const early = mbOf(procStatusKb(child.pid ?? -1, "VmRSS"))
+        settle = setTimeout(() => {
+          result = {
+            rssMb: early,
+            settledRssMb: mbOf(procStatusKb(child.pid ?? -1, "VmRSS")),
+            peakRssMb: mbOf(procStatusKb(child.pid ?? -1, "VmHWM")),
+            firstCycleMs
+          }
+          child.kill("SIGTERM")
+        }, IDLE_SETTLED_MS - IDLE_EARLY_MS)
+      }, IDLE_EARLY_MS)
     })
     child.on("exit", () => {
       clearTimeout(giveUp)

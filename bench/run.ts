@@ -257,7 +257,9 @@ const main = Effect.gen(function*() {
   console.log("")
   console.log(
     Either.isRight(idle)
-      ? `idle: \`run\` on examples/calendar.ics, 2 s after its first cycle: VmRSS ${mb(idle.right.rssMb)} MB (peak so far ${mb(idle.right.peakRssMb)} MB)`
+      ? `idle: \`run\` on examples/calendar.ics after its first cycle: VmRSS ${mb(idle.right.rssMb)} MB at 2 s, ${
+        mb(idle.right.settledRssMb)
+      } MB at 10 s (peak so far ${mb(idle.right.peakRssMb)} MB)`
       : `idle: not measured: ${idle.left.message}`
   )
 
