@@ -7,7 +7,7 @@
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"
-import { type Duration, Effect, FiberSet, Layer, Logger, LogLevel, RcRef } from "effect"
+import { type Duration, Effect, ExecutionStrategy, Exit, FiberSet, Layer, Logger, LogLevel, RcRef, Scope } from "effect"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as WorkerThreads from "node:worker_threads"
@@ -51,18 +51,28 @@ export const DossierPdfThread = (options: PdfThreadOptions): Layer.Layer<Dossier
         }),
         Logger.withMinimumLogLevel(LogLevel.Error)
       )
+      // Started in a scope of its own that a failed or interrupted start closes at once: RcRef does
+      // not close the scope of an acquisition that was interrupted (a program that ends while the
+      // thread starts), and the thread left running would keep the process from exiting.
+      const owned = Effect.flatMap(Effect.scope, (outer) =>
+        Effect.flatMap(Scope.fork(outer, ExecutionStrategy.sequential), (inner) =>
+          start.pipe(
+            Scope.extend(inner),
+            Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Scope.close(inner, exit)))
+          )))
       const thread = yield* RcRef.make({
-        acquire: start,
+        acquire: owned,
         idleTimeToLive: options.idle ?? "1 second"
       })
       // A warm-up holds the thread until the first PDF takes it over, or WARM_HOLD passes.
       const warming = yield* FiberSet.make()
-      const warm = FiberSet.run(warming, Effect.scoped(Effect.zipRight(RcRef.get(thread), Effect.sleep(WARM_HOLD)))).pipe(
+      const take = RcRef.get(thread)
+      const warm = FiberSet.run(warming, Effect.scoped(Effect.zipRight(take, Effect.sleep(WARM_HOLD)))).pipe(
         Effect.catchAllCause(() => Effect.void),
         Effect.asVoid
       )
       const render = Effect.fn("DossierRenderer.render")(function*(dossier: RenderPdf["dossier"]) {
-        const worker = yield* RcRef.get(thread)
+        const worker = yield* take
         yield* FiberSet.clear(warming)
         return yield* worker.executeEffect(new RenderPdf({ dossier }))
       }, Effect.scoped, Effect.catchTags({

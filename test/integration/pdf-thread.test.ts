@@ -74,6 +74,27 @@ describe("the PDF thread", () => {
       })))
     }).pipe(Effect.ensuring(Effect.sync(() => delete process.env["PDF_THREAD_STARTS"]))), 60_000)
 
+  it.live("a program that ends while the thread is still starting leaves no thread running", () =>
+    Effect.gen(function*() {
+      const beats = path.join(mkdtempSync(path.join(tmpdir(), "li-pdf-beats-")), "beats")
+      writeFileSync(beats, "")
+      process.env["PDF_THREAD_BEATS"] = beats
+      const beatCount = () => readFileSync(beats, "utf8").split("\n").filter(Boolean).length
+      // Warmed, and the program ends at once: the thread is still loading.
+      yield* Effect.gen(function*() {
+        const renderer = yield* DossierRenderer
+        yield* renderer.warm
+        yield* Effect.sleep("20 millis")
+      }).pipe(Effect.provide(DossierPdfThread({
+        worker: new URL("../fixtures/programs/pdf-worker-counting.mjs", import.meta.url),
+        idle: "100 millis"
+      })))
+      const atClose = beatCount()
+      yield* Effect.sleep("1500 millis")
+      // A thread left running would go on beating.
+      expect(beatCount()).toBe(atClose)
+    }).pipe(Effect.ensuring(Effect.sync(() => delete process.env["PDF_THREAD_BEATS"]))), 60_000)
+
   it.live("warm never fails, even when the thread cannot start; the PDF then fails with the reason", () =>
     Effect.gen(function*() {
       const renderer = yield* DossierRenderer
