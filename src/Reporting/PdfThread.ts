@@ -1,9 +1,10 @@
 /**
  * Dossier PDFs drawn on a worker thread: drawing a brief is 10–30 ms of CPU (most of a delivered
  * event's own work), which a second core can do while this one runs the cycle. One thread at most,
- * started when research begins (`warm`: it takes about 0.4 s to load pdfkit and the fonts, which
- * would otherwise hold up the first PDFs) and stopped after a second without one, so a program that
- * delivers nothing, or waits between cycles, does not hold pdfkit and its fonts in memory.
+ * started ahead of the first PDF (`warm`, when a meeting's company is known and when research
+ * begins: loading pdfkit and the fonts takes about 0.4 s, which would otherwise hold up the first
+ * PDFs) and stopped after a second without one, so a program that delivers nothing, or waits
+ * between cycles, does not hold pdfkit and its fonts in memory.
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"

@@ -4,7 +4,7 @@
  * Its table comes from Storage/Migrations.ts.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Array as Arr, Effect, Layer, Option, Schema } from "effect"
 import { EventLedger, LedgerEntry } from "../Agents/EventLedger.js"
 import { EventStatus } from "../Domain/RunSummary.js"
 
@@ -108,11 +108,7 @@ export const SqlEventLedgerLive = Layer.effect(
           // The last entry of an event wins; one statement may not touch a row twice (PostgreSQL).
           const latest = new Map(entries)
           const rows = yield* Effect.forEach(latest, ([eventId, entry]) => rowOf(calendarId, eventId, entry))
-          yield* sql.withTransaction(Effect.forEach(
-            Array.from({ length: Math.ceil(rows.length / ROWS) }, (_, i) => rows.slice(i * ROWS, (i + 1) * ROWS)),
-            upsert,
-            { discard: true }
-          ))
+          yield* sql.withTransaction(Effect.forEach(Arr.chunksOf(rows, ROWS), upsert, { discard: true }))
         }).pipe(Effect.orDie, Effect.withSpan("EventLedger.recordMany", { attributes: { events: entries.length } }))
     })
   })

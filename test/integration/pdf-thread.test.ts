@@ -37,6 +37,24 @@ const thread = (idle: Duration.DurationInput) =>
     idle
   })
 
+/** The counting entry (test/fixtures/programs/pdf-worker-counting.mjs): it notes its starts and, while it runs, beats. */
+const countingThread = DossierPdfThread({
+  worker: new URL("../fixtures/programs/pdf-worker-counting.mjs", import.meta.url),
+  idle: "100 millis"
+})
+
+/** A file the counting thread writes lines to, named to it in `variable` while the scope lasts: how many it has. */
+const linesOf = (variable: "PDF_THREAD_STARTS" | "PDF_THREAD_BEATS") =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), "li-pdf-lines-")), "lines")
+      writeFileSync(file, "")
+      process.env[variable] = file
+      return () => readFileSync(file, "utf8").split("\n").filter(Boolean).length
+    }),
+    () => Effect.sync(() => delete process.env[variable])
+  )
+
 describe("the PDF thread", () => {
   it.live("renders dossiers, several at once, and again after it stopped for being idle", () =>
     Effect.gen(function*() {
@@ -54,10 +72,7 @@ describe("the PDF thread", () => {
 
   it.live("warm starts the thread before any PDF is asked for, and the first PDF uses that thread", () =>
     Effect.gen(function*() {
-      const starts = path.join(mkdtempSync(path.join(tmpdir(), "li-pdf-warm-")), "starts")
-      writeFileSync(starts, "")
-      process.env["PDF_THREAD_STARTS"] = starts
-      const startCount = () => readFileSync(starts, "utf8").split("\n").filter(Boolean).length
+      const startCount = yield* linesOf("PDF_THREAD_STARTS")
       yield* Effect.gen(function*() {
         const renderer = yield* DossierRenderer
         yield* renderer.warm
@@ -68,32 +83,23 @@ describe("the PDF thread", () => {
         const pdf = yield* renderer.render(dossierFor("Łódź Maschinen", "lodz-maschinen.pl"))
         expect(textOf(pdf)).toContain("Łódź Maschinen")
         expect(startCount()).toBe(1)
-      }).pipe(Effect.provide(DossierPdfThread({
-        worker: new URL("../fixtures/programs/pdf-worker-counting.mjs", import.meta.url),
-        idle: "100 millis"
-      })))
-    }).pipe(Effect.ensuring(Effect.sync(() => delete process.env["PDF_THREAD_STARTS"]))), 60_000)
+      }).pipe(Effect.provide(countingThread))
+    }).pipe(Effect.scoped), 60_000)
 
   it.live("a program that ends while the thread is still starting leaves no thread running", () =>
     Effect.gen(function*() {
-      const beats = path.join(mkdtempSync(path.join(tmpdir(), "li-pdf-beats-")), "beats")
-      writeFileSync(beats, "")
-      process.env["PDF_THREAD_BEATS"] = beats
-      const beatCount = () => readFileSync(beats, "utf8").split("\n").filter(Boolean).length
+      const beatCount = yield* linesOf("PDF_THREAD_BEATS")
       // Warmed, and the program ends at once: the thread is still loading.
       yield* Effect.gen(function*() {
         const renderer = yield* DossierRenderer
         yield* renderer.warm
         yield* Effect.sleep("20 millis")
-      }).pipe(Effect.provide(DossierPdfThread({
-        worker: new URL("../fixtures/programs/pdf-worker-counting.mjs", import.meta.url),
-        idle: "100 millis"
-      })))
+      }).pipe(Effect.provide(countingThread))
       const atClose = beatCount()
       yield* Effect.sleep("1500 millis")
       // A thread left running would go on beating.
       expect(beatCount()).toBe(atClose)
-    }).pipe(Effect.ensuring(Effect.sync(() => delete process.env["PDF_THREAD_BEATS"]))), 60_000)
+    }).pipe(Effect.scoped), 60_000)
 
   it.live("warm never fails, even when the thread cannot start; the PDF then fails with the reason", () =>
     Effect.gen(function*() {
