@@ -8,7 +8,6 @@ import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Cause, ConfigError, Console, Data, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import { EngineClientLive } from "../layers/Engine.js"
 import { LiveApp } from "../layers/Live.js"
@@ -19,6 +18,7 @@ import { TelemetryLive } from "./Observability/Telemetry.js"
 import { Orchestrator, OrchestratorLoop } from "./Orchestrator.js"
 import { HitlStore } from "./Hitl/HitlStore.js"
 import { Replies } from "./Hitl/Replies.js"
+import { lazyHttpClient } from "./Integrations/LazyHttpClient.js"
 import { MailDirInboxLive } from "./Integrations/MailDir.js"
 import { formatRequestLine, formatRunLine, formatSummary } from "./RunReport.js"
 import { MigrationsLive } from "./Storage/Migrations.js"
@@ -27,7 +27,10 @@ import { RunHistory } from "./Storage/RunHistory.js"
 class CycleFailed extends Data.TaggedError("CycleFailed")<{ readonly message: string }> {}
 class RunNotFound extends Data.TaggedError("RunNotFound")<{ readonly message: string }> {}
 
-const PlatformLive = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici)
+const PlatformLive = Layer.mergeAll(
+  NodeContext.layer,
+  lazyHttpClient(Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((m) => m.layerUndici)))
+)
 
 /** Environment first, then `.env` in the working directory for what the environment does not set. */
 const ConfigLive = AppConfig.layer.pipe(

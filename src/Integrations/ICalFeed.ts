@@ -2,7 +2,7 @@
  * The iCalendar adapter of the CalendarFeed port: ICAL_URL is a file path, a file:// URL or an
  * http(s) URL. The whole feed is read on every fetch, bounded in time (ICAL_TIMEOUT_SECONDS) and
  * size (ICAL_MAX_BYTES), so a feed that never ends fails the cycle instead of the process;
- * parsing is in ICalParse (pure).
+ * parsing is in ICalStage (pure); node-ical is loaded only for a feed with series it must read.
  */
 import { FileSystem, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
@@ -14,7 +14,7 @@ import { CalendarError, CalendarFeed } from "../Agents/CalendarFeed.js"
 import { AppConfig } from "../Config.js"
 import type { TimeWindow } from "../Domain/CalendarEvent.js"
 import { collectAtMost, formatBytes } from "./BoundedRead.js"
-import { parseCalendar } from "./ICalParse.js"
+import { stageCalendar } from "./ICalStage.js"
 
 const isHttp = (source: string) => /^https?:\/\//i.test(source)
 
@@ -129,10 +129,14 @@ export const make = Effect.gen(function*() {
     yield* Effect.annotateCurrentSpan({ calendarId, from: window.from.toISOString(), to: window.to.toISOString() })
     const bytes = yield* read
     const limits = { maxOccurrencesPerSeries: config.maxOccurrencesPerSeries }
-    const batch = yield* Either.match(parseCalendar(bytes, calendarId, window, limits), {
+    const staged = yield* Either.match(stageCalendar(bytes, calendarId, window, limits), {
       onLeft: (reason) => Effect.fail(fail(reason)),
       onRight: Effect.succeed
     })
+    const resolved = staged.unresolved.length === 0
+      ? new Map()
+      : (yield* Effect.promise(() => import("./ICalResolve.js"))).resolveAll(staged.unresolved, staged.timezones, staged.fileZones)
+    const batch = staged.finish(resolved)
     yield* Effect.annotateCurrentSpan({ events: batch.events.length, broken: batch.broken.length })
     if (batch.broken.length > 0) {
       yield* Effect.logWarning(`${batch.broken.length} unreadable event(s) in ${calendarId}`).pipe(

@@ -8,7 +8,8 @@
 import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { rootCertificates } from "node:tls"
-import { EnvHttpProxyAgent } from "undici"
+import type { EnvHttpProxyAgent } from "undici"
+import { lazyHttpClient, loadProxyAgent } from "../LazyHttpClient.js"
 
 export interface NetworkOptions {
   /** Override the environment: proxy URLs and the NO_PROXY list. */
@@ -46,14 +47,16 @@ const requestInit = (agent: EnvHttpProxyAgent): RequestInit => ({
   redirect: "manual"
 })
 
-/** A fetch-based HttpClient whose proxy agent lives as long as the layer. */
+/** A fetch-based HttpClient whose proxy agent, made at the first request, lives as long as the layer. */
 export const proxiedClientLayer = (options: NetworkOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
-  FetchHttpClient.layer.pipe(
-    Layer.provide(Layer.scoped(
-      FetchHttpClient.RequestInit,
-      Effect.acquireRelease(
-        Effect.sync(() => new EnvHttpProxyAgent(agentOptions(options))),
-        (agent) => Effect.tryPromise(() => agent.destroy()).pipe(Effect.ignore)
-      ).pipe(Effect.map(requestInit))
-    ))
-  )
+  lazyHttpClient(loadProxyAgent.pipe(Effect.map((ProxyAgent) =>
+    FetchHttpClient.layer.pipe(
+      Layer.provide(Layer.scoped(
+        FetchHttpClient.RequestInit,
+        Effect.acquireRelease(
+          Effect.sync(() => new ProxyAgent(agentOptions(options))),
+          (agent) => Effect.tryPromise(() => agent.destroy()).pipe(Effect.ignore)
+        ).pipe(Effect.map(requestInit))
+      ))
+    )
+  )))

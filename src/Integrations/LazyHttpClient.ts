@@ -1,0 +1,42 @@
+/**
+ * An HttpClient built at its first request. The clients we use stand on undici (the Node client's
+ * undici layer, undici's proxy agent), a megabyte of code that costs ~15 MB of memory as soon as it
+ * is loaded; a run that reads its calendar from a file and researches no website never needs it.
+ * What is built lives as long as this layer; a request cut short while it is built leaves it built.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type { HttpClientError } from "@effect/platform/HttpClientError"
+import { Context, Effect, Layer } from "effect"
+
+type Undici = typeof import("undici")
+
+/**
+ * undici's EnvHttpProxyAgent, loaded now. In the bundle a CommonJS package imported on demand has
+ * one export, its default: the module itself.
+ */
+export const loadProxyAgent = Effect.promise(async () => {
+  const undici: Undici = await import("undici")
+  return undici.EnvHttpProxyAgent ?? (undici.default as unknown as Undici).EnvHttpProxyAgent
+})
+
+export const lazyHttpClient = (load: Effect.Effect<Layer.Layer<HttpClient.HttpClient>>): Layer.Layer<HttpClient.HttpClient> =>
+  Layer.scoped(
+    HttpClient.HttpClient,
+    Effect.gen(function*() {
+      const scope = yield* Effect.scope
+      const lock = yield* Effect.makeSemaphore(1)
+      let built: HttpClient.HttpClient | undefined
+      const build = load.pipe(
+        Effect.flatMap((layer) => Layer.buildWithScope(layer, scope)),
+        Effect.map((context) => (built = Context.get(context, HttpClient.HttpClient))),
+        Effect.uninterruptible
+      )
+      const client = Effect.suspend(() =>
+        built !== undefined ? Effect.succeed(built) : lock.withPermits(1)(Effect.suspend(() => built !== undefined ? Effect.succeed(built) : build))
+      )
+      return HttpClient.makeWith<never, never, HttpClientError, never>(
+        (request) => Effect.flatMap(Effect.zip(request, client), ([r, c]) => c.execute(r)),
+        Effect.succeed
+      )
+    })
+  )
