@@ -5,7 +5,7 @@
  */
 import { Clock, Duration, Effect, Exit, Layer, Option, Ref, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
-import { type CalendarError, CalendarFeed } from "./Agents/CalendarFeed.js"
+import { type CalendarError, CalendarFeed, type FeedBatch } from "./Agents/CalendarFeed.js"
 import { AppConfig } from "./Config.js"
 import type { BrokenEvent, CalendarEvent, SkippedOccurrences } from "./Domain/CalendarEvent.js"
 import { EventError, EventOutcome, RunSummary, runStatusOf, SkippedSeries } from "./Domain/RunSummary.js"
@@ -77,19 +77,37 @@ const chunksOf = <A>(groups: ReadonlyArray<ReadonlyArray<A>>, size: number): Rea
   return chunks
 }
 
-/** Single events alone, the occurrences of a series together in their order. */
-const groupBySeries = (events: ReadonlyArray<CalendarEvent>): ReadonlyArray<ReadonlyArray<CalendarEvent>> => {
-  const groups = new Map<string, Array<CalendarEvent>>()
-  const singles: Array<ReadonlyArray<CalendarEvent>> = []
-  for (const event of events) {
-    if (event.seriesId === undefined) singles.push([event])
+/** Single events alone, the occurrences of a series together in their order (as places in `events`). */
+const groupBySeries = (events: ReadonlyArray<CalendarEvent>): ReadonlyArray<ReadonlyArray<number>> => {
+  const groups = new Map<string, Array<number>>()
+  const singles: Array<ReadonlyArray<number>> = []
+  events.forEach((event, i) => {
+    if (event.seriesId === undefined) singles.push([i])
     else {
       const group = groups.get(event.seriesId)
-      if (group === undefined) groups.set(event.seriesId, [event])
-      else group.push(event)
+      if (group === undefined) groups.set(event.seriesId, [i])
+      else group.push(i)
     }
-  }
+  })
   return [...singles, ...groups.values()]
+}
+
+/**
+ * What a cycle keeps of a calendar read: each listed event in its place until it has its outcome
+ * (then the outcome takes the place, and the event can go: a cycle of 100,000 events does not hold
+ * them all to its end), the order to take them in, and the ids a withdrawal looks for.
+ */
+const planOf = (batch: FeedBatch, calendarIds: ReadonlyArray<string>) => {
+  const places: Array<CalendarEvent | EventOutcome> = [...batch.events]
+  return {
+    places,
+    listed: batch.events.length,
+    broken: batch.broken.length,
+    series: seriesOf(batch.events),
+    chunks: [...chunksOf(groupBySeries(batch.events), LEDGER_CHUNK)],
+    present: new Set([...batch.events, ...batch.broken].map((e) => `${e.calendarId}\u0000${e.eventId}`)),
+    calendars: batch.calendars?.read ?? calendarIds
+  }
 }
 
 /**
@@ -122,9 +140,8 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
     const cycle = (runId: string) => Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
       const { flush: flushSteps, log } = yield* history.cycleStepLog(runId)
-      const events = yield* Ref.make<ReadonlyArray<CalendarEvent>>([])
-      // Filled as events finish (one fiber each, never copied): the summary reads it once at the end.
-      const outcomes = new Map<string, EventOutcome>()
+      // The listed events, each replaced by its outcome when it has one (one fiber each, never copied).
+      let places: Array<CalendarEvent | EventOutcome> = []
       const brokenOnes = yield* Ref.make<ReadonlyArray<EventOutcome>>([])
       const skipped = yield* Ref.make<ReadonlyArray<SkippedOccurrences>>([])
       // What the chunk in progress decided and has not written yet: written also when shutdown cuts it short.
@@ -138,36 +155,47 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
         )
         if (delivered > 0) yield* log.step(undefined, "inbox", { replies_delivered: delivered })
         yield* log.step(undefined, "poll", { calendar: calendar.calendarId, from: window.from.toISOString(), to: window.to.toISOString() })
-        const batch = yield* calendar.fetch(window)
-        yield* Ref.set(events, batch.events)
-        // A calendar of several that could not be read is in the run as failed; the others go on.
-        yield* Ref.set(brokenOnes, [...batch.broken.map(brokenOutcome), ...(batch.calendars?.failed ?? []).map(calendarOutcome)])
-        yield* Ref.set(skipped, batch.skipped ?? [])
-        for (const s of batch.skipped ?? []) {
+        // The batch itself is not kept (see planOf).
+        const plan = yield* calendar.fetch(window).pipe(
+          Effect.tap((batch) => {
+            // A calendar of several that could not be read is in the run as failed; the others go on.
+            const failed = [...batch.broken.map(brokenOutcome), ...(batch.calendars?.failed ?? []).map(calendarOutcome)]
+            return Effect.zipRight(Ref.set(brokenOnes, failed), Ref.set(skipped, batch.skipped ?? []))
+          }),
+          Effect.map((batch) => planOf(batch, [calendar.calendarId]))
+        )
+        places = plan.places
+        const cutSeries = yield* Ref.get(skipped)
+        for (const s of cutSeries) {
           yield* Effect.logWarning(
             `series "${s.summary}" (${s.seriesId}): the first ${s.kept} occurrences in the window are handled, ` +
               `${s.atLeast ? "at least " : ""}${s.skipped} more skipped (MAX_OCCURRENCES_PER_SERIES)`
           )
         }
-        yield* log.step(undefined, "events_listed", { events: batch.events.length, broken: batch.broken.length })
-        const series = seriesOf(batch.events)
+        yield* log.step(undefined, "events_listed", { events: plan.listed, broken: plan.broken })
         // The occurrences of one series one after another, so the first asks and the others follow its request.
         // A chunk of events at a time: its ledger entries in one read, its decisions in one write.
-        for (const chunk of chunksOf(groupBySeries(batch.events), LEDGER_CHUNK)) {
-          const view = yield* processor.readLedger(chunk.flat())
+        // A place is taken once, before its outcome replaces the event in it.
+        const take = (i: number): CalendarEvent => places[i] as CalendarEvent
+        for (let c = 0; c < plan.chunks.length; c++) {
+          const chunk = plan.chunks[c]!
+          const view = yield* processor.readLedger(chunk.flatMap((group) => group.map(take)))
           yield* Ref.set(unflushed, view.flush)
           yield* withWorkers(chunk, config.maxConcurrentEvents, (group) =>
-            Effect.forEach(group, (event) =>
-              processor.process(event, runId, log, event.seriesId === undefined ? undefined : series.get(event.seriesId), view).pipe(
-                Effect.tap((outcome) => Effect.sync(() => outcomes.set(event.eventId, outcome)))
-              ), { discard: true }))
+            Effect.forEach(group, (i) => {
+              const event = take(i)
+              const series = event.seriesId === undefined ? undefined : plan.series.get(event.seriesId)
+              return processor.process(event, runId, log, series, view).pipe(
+                Effect.tap((outcome) => Effect.sync(() => (places[i] = outcome)))
+              )
+            }, { discard: true }))
           yield* view.flush
         }
         // The whole calendar was read: what still waits for a meeting that is no longer there is withdrawn.
         // Per calendar: the same meeting can be in two calendars of a feed and gone from one.
-        const present = new Set([...batch.events, ...batch.broken].map((e) => `${e.calendarId}\u0000${e.eventId}`))
-        const cut = (batch.skipped ?? []).map((s) => `${s.calendarId}\u0000${s.seriesId}_`)
-        const withdrawn = yield* Effect.reduce(batch.calendars?.read ?? [calendar.calendarId], 0, (n, calendarId) =>
+        const { present } = plan
+        const cut = cutSeries.map((s) => `${s.calendarId}\u0000${s.seriesId}_`)
+        const withdrawn = yield* Effect.reduce(plan.calendars, 0, (n, calendarId) =>
           processor.withdrawGone(
             calendarId,
             window,
@@ -184,10 +212,9 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
 
       const finish = (exit: Exit.Exit<void, unknown>) =>
         Effect.gen(function*() {
-          const done = outcomes
-          const listed = yield* Ref.get(events)
+          const listed = places
           const eventOutcomes = [
-            ...listed.map((event) => done.get(event.eventId) ?? interruptedOutcome(event)),
+            ...listed.map((place) => (place instanceof EventOutcome ? place : interruptedOutcome(place))),
             ...(yield* Ref.get(brokenOnes))
           ]
           const cycleError: Option.Option<EventError> = Exit.isSuccess(exit)

@@ -100,7 +100,8 @@ export const make = Effect.gen(function*() {
     return yield* collectAtMost(
       response.stream.pipe(Stream.mapError((e) => fail(httpReason(shown, e)))),
       maxBytes,
-      tooLarge(shown)
+      tooLarge(shown),
+      Number.isFinite(declared) ? declared : undefined
     )
   }, (effect, url) =>
     effect.pipe(
@@ -119,7 +120,8 @@ export const make = Effect.gen(function*() {
     return yield* collectAtMost(
       fs.stream(path, { bytesToRead: maxBytes + 1 }).pipe(Stream.mapError(platformFail)),
       maxBytes,
-      tooLarge(path)
+      tooLarge(path),
+      Number(info.size)
     )
   }, (effect, path) => Effect.timeoutFail(effect, { duration: config.icalTimeout, onTimeout: timedOut(path) }))
 
