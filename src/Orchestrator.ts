@@ -212,14 +212,13 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
 
       const finish = (exit: Exit.Exit<void, unknown>) =>
         Effect.gen(function*() {
-          const listed = places
           const eventOutcomes = [
-            ...listed.map((place) => (place instanceof EventOutcome ? place : interruptedOutcome(place))),
+            ...places.map((place) => (place instanceof EventOutcome ? place : interruptedOutcome(place))),
             ...(yield* Ref.get(brokenOnes))
           ]
           const cycleError: Option.Option<EventError> = Exit.isSuccess(exit)
             ? Option.none()
-            : Exit.isInterrupted(exit) && listed.length > 0
+            : Exit.isInterrupted(exit) && places.length > 0
             ? Option.none()
             : Option.some(
               Exit.isInterrupted(exit)
