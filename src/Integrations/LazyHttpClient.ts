@@ -31,9 +31,9 @@ export const lazyHttpClient = (load: Effect.Effect<Layer.Layer<HttpClient.HttpCl
         Effect.map((context) => (built = Context.get(context, HttpClient.HttpClient))),
         Effect.uninterruptible
       )
-      const client = Effect.suspend(() =>
-        built !== undefined ? Effect.succeed(built) : lock.withPermits(1)(Effect.suspend(() => built !== undefined ? Effect.succeed(built) : build))
-      )
+      const ready = Effect.suspend(() => (built !== undefined ? Effect.succeed(built) : build))
+      // Looked at again under the lock: a request that waited for it finds the client built.
+      const client = Effect.suspend(() => (built !== undefined ? Effect.succeed(built) : lock.withPermits(1)(ready)))
       return HttpClient.makeWith<never, never, HttpClientError, never>(
         (request) => Effect.flatMap(Effect.zip(request, client), ([r, c]) => c.execute(r)),
         Effect.succeed
