@@ -176,8 +176,8 @@ const main = Effect.gen(function*() {
     once.push(yield* onceRun(calendar, TIMEOUT_MS))
   }
 
-  // The rest after the generated calendars: their stage figures are taken in a process that has
-  // done nothing else yet (after the HubSpot and research runs they came out up to twice as slow).
+  // The rest after the generated calendars, so their stage figures are taken in a process that
+  // holds nothing else yet (no fake servers, no other bench's data).
   const startup: Array<{ firstPoll: number; firstRun: number }> = []
   for (let i = 0; i < 5; i++) startup.push(yield* Effect.promise(startupOnce))
 
