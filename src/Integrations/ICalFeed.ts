@@ -14,6 +14,7 @@ import { CalendarError, CalendarFeed } from "../Agents/CalendarFeed.js"
 import { AppConfig } from "../Config.js"
 import type { TimeWindow } from "../Domain/CalendarEvent.js"
 import { collectAtMost, formatBytes } from "./BoundedRead.js"
+import type { Resolved } from "./ICalResolve.js"
 import { stageCalendar } from "./ICalStage.js"
 
 const isHttp = (source: string) => /^https?:\/\//i.test(source)
@@ -135,7 +136,7 @@ export const make = Effect.gen(function*() {
       onLeft: (reason) => Effect.fail(fail(reason)),
       onRight: Effect.succeed
     })
-    const resolved = staged.unresolved.length === 0
+    const resolved: ReadonlyMap<string, Resolved> = staged.unresolved.length === 0
       ? new Map()
       : (yield* Effect.promise(() => import("./ICalResolve.js"))).resolveAll(staged.unresolved, staged.timezones, staged.fileZones)
     const batch = staged.finish(resolved)
