@@ -4,9 +4,11 @@
  * is loaded; a run that reads its calendar from a file and researches no website never needs it.
  * What is built lives as long as this layer; a request cut short while it is built leaves it built.
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
 import { Context, Effect, Layer } from "effect"
+import type { EnvHttpProxyAgent } from "undici"
 
 type Undici = typeof import("undici")
 
@@ -40,3 +42,19 @@ export const lazyHttpClient = (load: Effect.Effect<Layer.Layer<HttpClient.HttpCl
       )
     })
   )
+
+/**
+ * A fetch-based client through undici's EnvHttpProxyAgent, both made at the first request; the
+ * agent lives as long as the layer. `init` says what each request is given besides the agent.
+ */
+export const proxyAgentClient = (options: {
+  readonly make: (Agent: typeof EnvHttpProxyAgent) => EnvHttpProxyAgent
+  readonly init: (agent: EnvHttpProxyAgent) => RequestInit
+  readonly close: (agent: EnvHttpProxyAgent) => Effect.Effect<void>
+}): Layer.Layer<HttpClient.HttpClient> =>
+  lazyHttpClient(loadProxyAgent.pipe(Effect.map((Agent) =>
+    FetchHttpClient.layer.pipe(Layer.provide(Layer.scoped(
+      FetchHttpClient.RequestInit,
+      Effect.acquireRelease(Effect.sync(() => options.make(Agent)), options.close).pipe(Effect.map(options.init))
+    )))
+  )))

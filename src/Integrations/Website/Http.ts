@@ -5,11 +5,11 @@
  * go through Node's global fetch via @effect/platform's FetchHttpClient; redirects are not
  * followed here, so the crawl sees, counts and checks every hop.
  */
-import { FetchHttpClient, type HttpClient } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import type { HttpClient } from "@effect/platform"
+import { Effect, type Layer } from "effect"
 import { rootCertificates } from "node:tls"
 import type { EnvHttpProxyAgent } from "undici"
-import { lazyHttpClient, loadProxyAgent } from "../LazyHttpClient.js"
+import { proxyAgentClient } from "../LazyHttpClient.js"
 
 export interface NetworkOptions {
   /** Override the environment: proxy URLs and the NO_PROXY list. */
@@ -49,14 +49,8 @@ const requestInit = (agent: EnvHttpProxyAgent): RequestInit => ({
 
 /** A fetch-based HttpClient whose proxy agent, made at the first request, lives as long as the layer. */
 export const proxiedClientLayer = (options: NetworkOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
-  lazyHttpClient(loadProxyAgent.pipe(Effect.map((ProxyAgent) =>
-    FetchHttpClient.layer.pipe(
-      Layer.provide(Layer.scoped(
-        FetchHttpClient.RequestInit,
-        Effect.acquireRelease(
-          Effect.sync(() => new ProxyAgent(agentOptions(options))),
-          (agent) => Effect.tryPromise(() => agent.destroy()).pipe(Effect.ignore)
-        ).pipe(Effect.map(requestInit))
-      ))
-    )
-  )))
+  proxyAgentClient({
+    make: (Agent) => new Agent(agentOptions(options)),
+    init: requestInit,
+    close: (agent) => Effect.tryPromise(() => agent.destroy()).pipe(Effect.ignore)
+  })
