@@ -147,7 +147,7 @@ export const googleBench = (options: { readonly events?: number; readonly runs?:
     let feed: CalendarFeed["Type"] | undefined
     for (let run = 0; run < runs; run++) {
       feed = yield* feedIn(tempDir("li-bench-google-"))
-      const { ms, requests, result } = yield* timed(fake, feed.fetch(window()))
+      const { ms, requests, result } = yield* timed(fake, Effect.scoped(feed.fetch(window())))
       full.push({ ms, requests, events: result.events.length })
     }
     record("first poll (full sync)", n, full)
@@ -160,7 +160,7 @@ export const googleBench = (options: { readonly events?: number; readonly runs?:
       for (let run = 0; run < runs; run++) {
         edit += 1
         if (changes > 0) fake.putMany(CALENDAR, eventsOf(n, start, edit).slice(0, changes))
-        const after = yield* timed(fake, polled.fetch(window()))
+        const after = yield* timed(fake, Effect.scoped(polled.fetch(window())))
         samples.push({ ms: after.ms, requests: after.requests, events: after.result.events.length })
       }
       record(`poll after ${changes} change(s)`, changes, samples)

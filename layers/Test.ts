@@ -9,7 +9,7 @@ import { CalendarError, CalendarFeed } from "../src/Agents/CalendarFeed.js"
 import { CrmError } from "../src/Agents/Crm.js"
 import { type Contact, Contacts } from "../src/Agents/Contacts.js"
 import { EventLedger, type LedgerEntry } from "../src/Agents/EventLedger.js"
-import type { CalendarBatch, CalendarEvent } from "../src/Domain/CalendarEvent.js"
+import { type CalendarEvent, DeferredEvent, type ListedBatch } from "../src/Domain/CalendarEvent.js"
 import { Crm } from "../src/Agents/Crm.js"
 import {
   type CompanyResult,
@@ -44,7 +44,7 @@ import { MemoryEngineLive } from "./Engine.js"
 
 /** What the test calendar returns next: a batch, or a failure of the whole feed. */
 export class TestCalendar extends Context.Tag("Test/TestCalendar")<TestCalendar, {
-  readonly set: (next: CalendarBatch | CalendarError) => Effect.Effect<void>
+  readonly set: (next: ListedBatch | CalendarError) => Effect.Effect<void>
   readonly setEvents: (events: ReadonlyArray<CalendarEvent>) => Effect.Effect<void>
 }>() {}
 
@@ -52,7 +52,7 @@ export const TEST_CALENDAR_ID = "test:calendar"
 
 export const TestCalendarLive = (initial: ReadonlyArray<CalendarEvent> = []) =>
   Layer.effectContext(Effect.gen(function*() {
-    const next = yield* Ref.make<CalendarBatch | CalendarError>({ events: initial, broken: [] })
+    const next = yield* Ref.make<ListedBatch | CalendarError>({ events: initial, broken: [] })
     const feed = CalendarFeed.of({
       calendarId: TEST_CALENDAR_ID,
       fetch: (window) =>
@@ -61,7 +61,7 @@ export const TestCalendarLive = (initial: ReadonlyArray<CalendarEvent> = []) =>
             batch instanceof CalendarError ? Effect.fail(batch) : Effect.succeed({
               events: batch.events.filter((e) => {
                 const start = Date.parse(e.start)
-                const end = e.end === undefined ? start : Date.parse(e.end)
+                const end = e instanceof DeferredEvent || e.end === undefined ? start : Date.parse(e.end)
                 return end >= window.from.getTime() && start < window.to.getTime()
               }),
               broken: batch.broken

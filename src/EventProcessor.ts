@@ -12,7 +12,7 @@ import { Extraction } from "./Agents/Extraction.js"
 import { Mailer } from "./Agents/Mailer.js"
 import { TriggerDetection } from "./Agents/TriggerDetection.js"
 import { AppConfig } from "./Config.js"
-import type { CalendarEvent, TimeWindow } from "./Domain/CalendarEvent.js"
+import { type CalendarEvent, type ListedEvent, takeEvent, type TimeWindow } from "./Domain/CalendarEvent.js"
 import { errorInfo } from "./Domain/ErrorInfo.js"
 import { eventFingerprint } from "./Domain/Fingerprint.js"
 import { HitlEntry } from "./Domain/Hitl.js"
@@ -306,15 +306,18 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
       return outcome
     })
 
-    /** Never fails: an error ends this event as `failed` with its reason, and nothing else is affected. */
+    /**
+     * Never fails: an error ends this event as `failed` with its reason, and nothing else is affected.
+     * A deferred event is built here, so one that cannot be built is such an error.
+     */
     const process = (
-      event: CalendarEvent,
+      event: ListedEvent,
       runId: string,
       log: StepLog,
       series: SeriesContext | undefined,
       view: CycleLedger
     ): Effect.Effect<EventOutcome> =>
-      decide(event, runId, log, series, view).pipe(
+      Effect.suspend(() => decide(takeEvent(event), runId, log, series, view)).pipe(
         Effect.provideService(WorkflowEngine.WorkflowEngine, engine),
         Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause)
@@ -348,7 +351,7 @@ export class EventProcessor extends Effect.Service<EventProcessor>()("EventProce
 
     return {
       /** The ledger entries of these events, read at once; `flush` writes what the events decided. */
-      readLedger: (events: ReadonlyArray<CalendarEvent>) => readChunk(ledger, events),
+      readLedger: (events: ReadonlyArray<ListedEvent>) => readChunk(ledger, events),
       process,
       withdrawGone: (calendarId: string, window: TimeWindow, present: (eventId: string) => boolean) =>
         withdrawGone(calendarId, window, present).pipe(Effect.provideService(WorkflowEngine.WorkflowEngine, engine)),

@@ -7,7 +7,7 @@ import { Clock, Duration, Effect, Exit, Layer, Option, Ref, Schedule } from "eff
 import { randomUUID } from "node:crypto"
 import { type CalendarError, CalendarFeed, type FeedBatch } from "./Agents/CalendarFeed.js"
 import { AppConfig } from "./Config.js"
-import type { BrokenEvent, CalendarEvent, SkippedOccurrences } from "./Domain/CalendarEvent.js"
+import type { BrokenEvent, ListedEvent, SkippedOccurrences } from "./Domain/CalendarEvent.js"
 import { EventError, EventOutcome, RunSummary, runStatusOf, SkippedSeries } from "./Domain/RunSummary.js"
 import { errorOf, EventProcessor, type SeriesContext } from "./EventProcessor.js"
 import { withGrace } from "./Graceful.js"
@@ -36,7 +36,7 @@ const calendarOutcome = (error: CalendarError) =>
     error: new EventError({ type: "CalendarError", message: error.message })
   }, true)
 
-const interruptedOutcome = (event: CalendarEvent) =>
+const interruptedOutcome = (event: ListedEvent) =>
   new EventOutcome({
     event_id: event.eventId,
     summary: event.summary,
@@ -46,8 +46,8 @@ const interruptedOutcome = (event: CalendarEvent) =>
   }, true)
 
 /** Per recurring series in this window: its key, and when its last occurrence starts. */
-const seriesOf = (events: ReadonlyArray<CalendarEvent>): ReadonlyMap<string, SeriesContext> => {
-  const last = new Map<string, CalendarEvent>()
+const seriesOf = (events: ReadonlyArray<ListedEvent>): ReadonlyMap<string, SeriesContext> => {
+  const last = new Map<string, ListedEvent>()
   for (const event of events) {
     if (event.seriesId === undefined) continue
     const seen = last.get(event.seriesId)
@@ -59,14 +59,19 @@ const seriesOf = (events: ReadonlyArray<CalendarEvent>): ReadonlyMap<string, Ser
 /** Events per ledger read and write. */
 const LEDGER_CHUNK = 500
 
+/** A place in `events`, or the places of a series' occurrences in their order. */
+type Group = number | ReadonlyArray<number>
+
+const placesOf = (group: Group): ReadonlyArray<number> => (typeof group === "number" ? [group] : group)
+
 /** Groups in chunks of at least `size` events (a series is never split). */
-const chunksOf = <A>(groups: ReadonlyArray<ReadonlyArray<A>>, size: number): ReadonlyArray<ReadonlyArray<ReadonlyArray<A>>> => {
-  const chunks: Array<Array<ReadonlyArray<A>>> = []
-  let current: Array<ReadonlyArray<A>> = []
+const chunksOf = (groups: ReadonlyArray<Group>, size: number): ReadonlyArray<ReadonlyArray<Group>> => {
+  const chunks: Array<Array<Group>> = []
+  let current: Array<Group> = []
   let n = 0
   for (const group of groups) {
     current.push(group)
-    n += group.length
+    n += placesOf(group).length
     if (n >= size) {
       chunks.push(current)
       current = []
@@ -77,12 +82,12 @@ const chunksOf = <A>(groups: ReadonlyArray<ReadonlyArray<A>>, size: number): Rea
   return chunks
 }
 
-/** Single events alone, the occurrences of a series together in their order (as places in `events`). */
-const groupBySeries = (events: ReadonlyArray<CalendarEvent>): ReadonlyArray<ReadonlyArray<number>> => {
+/** Single events alone, the occurrences of a series together in their order. */
+const groupBySeries = (events: ReadonlyArray<ListedEvent>): ReadonlyArray<Group> => {
   const groups = new Map<string, Array<number>>()
-  const singles: Array<ReadonlyArray<number>> = []
+  const singles: Array<number> = []
   events.forEach((event, i) => {
-    if (event.seriesId === undefined) singles.push([i])
+    if (event.seriesId === undefined) singles.push(i)
     else {
       const group = groups.get(event.seriesId)
       if (group === undefined) groups.set(event.seriesId, [i])
@@ -92,20 +97,31 @@ const groupBySeries = (events: ReadonlyArray<CalendarEvent>): ReadonlyArray<Read
   return [...singles, ...groups.values()]
 }
 
+/** The ids listed, by calendar (sharing the events' strings: a cycle may list 100,000). */
+const presentIn = (events: ReadonlyArray<{ readonly calendarId: string; readonly eventId: string }>) => {
+  const present = new Map<string, Set<string>>()
+  for (const e of events) {
+    const ids = present.get(e.calendarId)
+    if (ids === undefined) present.set(e.calendarId, new Set([e.eventId]))
+    else ids.add(e.eventId)
+  }
+  return present
+}
+
 /**
  * What a cycle keeps of a calendar read: each listed event in its place until it has its outcome
  * (then the outcome takes the place, and the event can go: a cycle of 100,000 events does not hold
  * them all to its end), the order to take them in, and the ids a withdrawal looks for.
  */
 const planOf = (batch: FeedBatch, calendarIds: ReadonlyArray<string>) => {
-  const places: Array<CalendarEvent | EventOutcome> = [...batch.events]
+  const places: Array<ListedEvent | EventOutcome> = [...batch.events]
   return {
     places,
     listed: batch.events.length,
     broken: batch.broken.length,
     series: seriesOf(batch.events),
     chunks: [...chunksOf(groupBySeries(batch.events), LEDGER_CHUNK)],
-    present: new Set([...batch.events, ...batch.broken].map((e) => `${e.calendarId}\u0000${e.eventId}`)),
+    present: presentIn([...batch.events, ...batch.broken]),
     calendars: batch.calendars?.read ?? calendarIds
   }
 }
@@ -141,13 +157,14 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
       const startedAt = yield* Clock.currentTimeMillis
       const { flush: flushSteps, log } = yield* history.cycleStepLog(runId)
       // The listed events, each replaced by its outcome when it has one (one fiber each, never copied).
-      let places: Array<CalendarEvent | EventOutcome> = []
+      let places: Array<ListedEvent | EventOutcome> = []
       const brokenOnes = yield* Ref.make<ReadonlyArray<EventOutcome>>([])
       const skipped = yield* Ref.make<ReadonlyArray<SkippedOccurrences>>([])
       // What the chunk in progress decided and has not written yet: written also when shutdown cuts it short.
       const unflushed = yield* Ref.make<Effect.Effect<void>>(Effect.void)
 
-      const work = Effect.gen(function*() {
+      // The scope is the calendar read's: a feed's deferred events are taken within it.
+      const work = Effect.scoped(Effect.gen(function*() {
         const window = { from: new Date(startedAt - config.lookbackDays * DAY), to: new Date(startedAt + config.lookaheadDays * DAY) }
         // Replies first: a waiting workflow resumes before its event is looked at again.
         const delivered = yield* replies.processInbox().pipe(
@@ -176,13 +193,13 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
         // The occurrences of one series one after another, so the first asks and the others follow its request.
         // A chunk of events at a time: its ledger entries in one read, its decisions in one write.
         // A place is taken once, before its outcome replaces the event in it.
-        const take = (i: number): CalendarEvent => places[i] as CalendarEvent
+        const take = (i: number): ListedEvent => places[i] as ListedEvent
         for (let c = 0; c < plan.chunks.length; c++) {
           const chunk = plan.chunks[c]!
-          const view = yield* processor.readLedger(chunk.flatMap((group) => group.map(take)))
+          const view = yield* processor.readLedger(chunk.flatMap((group) => placesOf(group).map(take)))
           yield* Ref.set(unflushed, view.flush)
           yield* withWorkers(chunk, config.maxConcurrentEvents, (group) =>
-            Effect.forEach(group, (i) => {
+            Effect.forEach(placesOf(group), (i) => {
               const event = take(i)
               const series = event.seriesId === undefined ? undefined : plan.series.get(event.seriesId)
               return processor.process(event, runId, log, series, view).pipe(
@@ -193,22 +210,21 @@ export class Orchestrator extends Effect.Service<Orchestrator>()("Orchestrator",
         }
         // The whole calendar was read: what still waits for a meeting that is no longer there is withdrawn.
         // Per calendar: the same meeting can be in two calendars of a feed and gone from one.
-        const { present } = plan
-        const cut = cutSeries.map((s) => `${s.calendarId}\u0000${s.seriesId}_`)
-        const withdrawn = yield* Effect.reduce(plan.calendars, 0, (n, calendarId) =>
-          processor.withdrawGone(
+        const withdrawn = yield* Effect.reduce(plan.calendars, 0, (n, calendarId) => {
+          const listed = plan.present.get(calendarId)
+          // An occurrence of a series cut to MAX_OCCURRENCES_PER_SERIES may be there unlisted.
+          const cut = cutSeries.filter((s) => s.calendarId === calendarId).map((s) => `${s.seriesId}_`)
+          return processor.withdrawGone(
             calendarId,
             window,
-            (eventId) => {
-              const key = `${calendarId}\u0000${eventId}`
-              return present.has(key) || cut.some((prefix) => key.startsWith(prefix))
-            }
+            (eventId) => listed?.has(eventId) === true || cut.some((prefix) => eventId.startsWith(prefix))
           ).pipe(
             Effect.map((m) => n + m),
             Effect.catchAll((error) => Effect.logError(`cannot withdraw requests: ${error.message}`).pipe(Effect.as(n)))
-          ))
+          )
+        })
         if (withdrawn > 0) yield* log.step(undefined, "withdrawn", { workflows: withdrawn })
-      })
+      }))
 
       const finish = (exit: Exit.Exit<void, unknown>) =>
         Effect.gen(function*() {

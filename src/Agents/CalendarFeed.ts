@@ -2,8 +2,8 @@
  * The calendar port: where events come from. Adapters: `Integrations/ICalFeed` (file or URL),
  * `Integrations/Google/Calendar` (one or several Google calendars); `layers/Test.ts` has a double.
  */
-import { Context, type Effect, Schema } from "effect"
-import type { CalendarBatch, TimeWindow } from "../Domain/CalendarEvent.js"
+import { Context, type Effect, Schema, type Scope } from "effect"
+import type { ListedBatch, TimeWindow } from "../Domain/CalendarEvent.js"
 
 /** The calendar as a whole could not be read or parsed; the run records it and polling goes on. */
 export class CalendarError extends Schema.TaggedError<CalendarError>()("CalendarError", {
@@ -21,7 +21,7 @@ export class CalendarError extends Schema.TaggedError<CalendarError>()("Calendar
  * these that is not in `events` is withdrawn) and which could not be read (their requests wait).
  * A feed of one calendar leaves it out: that is the feed's `calendarId`, read in full or failed.
  */
-export interface FeedBatch extends CalendarBatch {
+export interface FeedBatch extends ListedBatch {
   readonly calendars?: {
     readonly read: ReadonlyArray<string>
     readonly failed: ReadonlyArray<CalendarError>
@@ -30,6 +30,9 @@ export interface FeedBatch extends CalendarBatch {
 
 export class CalendarFeed extends Context.Tag("Agents/CalendarFeed")<CalendarFeed, {
   readonly calendarId: string
-  /** Every occurrence that overlaps the window, recurring events expanded, cancelled and birthday events left out. */
-  readonly fetch: (window: TimeWindow) => Effect.Effect<FeedBatch, CalendarError>
+  /**
+   * Every occurrence that overlaps the window, recurring events expanded, cancelled and birthday
+   * events left out. Its deferred events can be taken until the scope closes.
+   */
+  readonly fetch: (window: TimeWindow) => Effect.Effect<FeedBatch, CalendarError, Scope.Scope>
 }>() {}

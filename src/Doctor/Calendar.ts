@@ -21,7 +21,7 @@ const icalProbe = ({ config, env }: ProbeContext): Probe => ({
       to: new Date(now + config.lookaheadDays * DAY)
     })
     return `${feed.calendarId}: ${batch.events.length} events in the window, ${batch.broken.length} unreadable`
-  }).pipe(Effect.provide(ICalFeedLive.pipe(Layer.provide(env))))
+  }).pipe(Effect.scoped, Effect.provide(ICalFeedLive.pipe(Layer.provide(env))))
 })
 
 export const calendarProbes = (context: ProbeContext): ReadonlyArray<Probe> => [

@@ -69,6 +69,41 @@ export interface CalendarBatch {
   readonly skipped?: ReadonlyArray<SkippedOccurrences>
 }
 
+/** Where deferred events are built from (a feed keeps what it needs to build them again). */
+export interface DeferredSource {
+  readonly read: (event: DeferredEvent) => CalendarEvent
+}
+
+/**
+ * An event a feed lists but has not built yet: enough to plan a cycle with (its ids, series and
+ * start; its summary, should shutdown end the cycle before it is taken), and where its `source`
+ * finds it (`unit`, `position`: the source's own numbers) to build it when it is taken. A feed of
+ * 100,000 events need not hold them all built at once.
+ */
+export class DeferredEvent {
+  constructor(
+    readonly calendarId: string,
+    readonly eventId: string,
+    readonly seriesId: string | undefined,
+    readonly start: string,
+    readonly summary: string,
+    readonly source: DeferredSource,
+    readonly unit: number,
+    readonly position: number
+  ) {}
+}
+
+/** An event as a feed lists it: built, or deferred until it is taken. */
+export type ListedEvent = CalendarEvent | DeferredEvent
+
+export const takeEvent = (listed: ListedEvent): CalendarEvent =>
+  listed instanceof DeferredEvent ? listed.source.read(listed) : listed
+
+/** A calendar read whose events may be deferred (`takeEvent` builds each). */
+export interface ListedBatch extends Omit<CalendarBatch, "events"> {
+  readonly events: ReadonlyArray<ListedEvent>
+}
+
 /** The time window a poll looks at: `[from, to)`. */
 export interface TimeWindow {
   readonly from: Date

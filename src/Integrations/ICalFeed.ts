@@ -8,12 +8,14 @@ import { FileSystem, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
 import { Duration, Effect, Either, Layer, Schedule, Stream } from "effect"
+import * as path from "node:path"
 import { createHash } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { CalendarError, CalendarFeed } from "../Agents/CalendarFeed.js"
 import { AppConfig } from "../Config.js"
 import type { TimeWindow } from "../Domain/CalendarEvent.js"
 import { collectAtMost, formatBytes } from "./BoundedRead.js"
+import { spool, SPOOL_ABOVE } from "./FeedSpool.js"
 import type { Resolved } from "./ICalResolve.js"
 import { stageCalendar } from "./ICalStage.js"
 
@@ -127,6 +129,7 @@ export const make = Effect.gen(function*() {
   }, (effect, path) => Effect.timeoutFail(effect, { duration: config.icalTimeout, onTimeout: timedOut(path) }))
 
   const read = isHttp(source) ? download(source) : readFile(filePath(source))
+  const spoolDir = path.join(config.logStorageDir, "feeds")
 
   const fetch = Effect.fn("ICalFeed.fetch")(function*(window: TimeWindow) {
     yield* Effect.annotateCurrentSpan({ calendarId, from: window.from.toISOString(), to: window.to.toISOString() })
@@ -139,7 +142,15 @@ export const make = Effect.gen(function*() {
     const resolved: ReadonlyMap<string, Resolved> = staged.unresolved.length === 0
       ? new Map()
       : (yield* Effect.promise(() => import("./ICalResolve.js"))).resolveAll(staged.unresolved, staged.timezones, staged.fileZones)
-    const batch = staged.finish(resolved)
+    // A large feed's deferred events are read from a copy on disk: the cycle does not hold the feed.
+    const blocks = bytes.byteLength <= SPOOL_ABOVE ? undefined : yield* spool(spoolDir, bytes).pipe(
+      Effect.catchAll((error) =>
+        Effect.logWarning(`cannot copy the feed to ${spoolDir}, it is kept in memory: ${error.message}`).pipe(
+          Effect.as(undefined)
+        )
+      )
+    )
+    const batch = staged.finish(resolved, blocks)
     yield* Effect.annotateCurrentSpan({ events: batch.events.length, broken: batch.broken.length })
     if (batch.broken.length > 0) {
       yield* Effect.logWarning(`${batch.broken.length} unreadable event(s) in ${calendarId}`).pipe(

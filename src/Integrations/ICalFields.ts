@@ -148,7 +148,8 @@ const person = (p: PersonProp, people: People): Person | undefined => {
     ...(email !== undefined ? { email: own(email) } : {}),
     ...(name !== undefined ? { name: own(name) } : {})
   }, true)
-  people.set(key, made)
+  // The key too: made of slices of the block's text, it would keep the block alive.
+  people.set(own(key), made)
   return made
 }
 

@@ -3,7 +3,7 @@
  * node-ical loaded with it. The feed (ICalFeed) runs them itself, loading node-ical only when needed.
  */
 import { Either } from "effect"
-import type { CalendarBatch, TimeWindow } from "../Domain/CalendarEvent.js"
+import { type CalendarBatch, takeEvent, type TimeWindow } from "../Domain/CalendarEvent.js"
 import { resolveAll } from "./ICalResolve.js"
 import { type ParseLimits, type ParseOptions, stageCalendar } from "./ICalStage.js"
 
@@ -19,5 +19,9 @@ export const parseCalendar = (
 ): Either.Either<CalendarBatch, string> =>
   Either.map(
     stageCalendar(bytes, calendarId, window, limits, options),
-    (staged) => staged.finish(resolveAll(staged.unresolved, staged.timezones, staged.fileZones))
+    (staged) => {
+      // Every event built: the deferred ones are read again here, as a cycle reads them when it takes them.
+      const batch = staged.finish(resolveAll(staged.unresolved, staged.timezones, staged.fileZones))
+      return { ...batch, events: batch.events.map(takeEvent) }
+    }
   )

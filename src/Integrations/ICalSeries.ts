@@ -1,7 +1,7 @@
 /**
  * One series (a master with its overrides, or a lone event) → its events in a window (pure).
  */
-import { BrokenEvent, CalendarEvent, SkippedOccurrences, type TimeWindow } from "../Domain/CalendarEvent.js"
+import { BrokenEvent, CalendarEvent, type ListedEvent, SkippedOccurrences, type TimeWindow } from "../Domain/CalendarEvent.js"
 import { peekBlock, type RawBlock } from "./ICalBlocks.js"
 import { clip } from "./ICalFields.js"
 import type { Fields, Read } from "./ICalRead.js"
@@ -21,17 +21,17 @@ export interface Unit {
 }
 
 /** An event, its start as an instant (UTC midnight for a date), and its place in the feed's order. */
-export interface Timed {
-  readonly event: CalendarEvent
+export interface Timed<E extends ListedEvent = CalendarEvent> {
+  readonly event: E
   readonly startMs: number
   readonly ordinal: number
   readonly position: number
 }
 
 /** What one series gives: events, the occurrences left out, or the reports of its blocks. */
-export interface UnitResult {
+export interface UnitResult<E extends ListedEvent = CalendarEvent> {
   readonly ordinal: number
-  readonly events: ReadonlyArray<Timed>
+  readonly events: ReadonlyArray<Timed<E>>
   readonly skipped?: SkippedOccurrences
   readonly broken?: ReadonlyArray<BrokenEvent>
 }

@@ -16,8 +16,9 @@
  * zone, and ids that survive a moved instance.
  */
 import { Either } from "effect"
-import type { BrokenEvent, CalendarBatch, SkippedOccurrences, TimeWindow } from "../Domain/CalendarEvent.js"
+import type { BrokenEvent, ListedBatch, ListedEvent, SkippedOccurrences, TimeWindow } from "../Domain/CalendarEvent.js"
 import { calendarProblem, parsableZones, tzidsOf } from "./ICalBlocks.js"
+import { type BlockSource, deferring, inMemory } from "./ICalDeferred.js"
 import { noTexts } from "./ICalFastFields.js"
 import { noPeople } from "./ICalFields.js"
 import { type Read, readBlock, type Reader } from "./ICalRead.js"
@@ -42,7 +43,11 @@ export interface Staged {
   readonly unresolved: ReadonlyArray<Source>
   readonly timezones: ReadonlyArray<string>
   readonly fileZones: ReadonlySet<string>
-  readonly finish: (resolved: ReadonlyMap<string, Resolved>) => CalendarBatch
+  /**
+   * The batch. Its plain events are deferred: read again from the feed's bytes when taken, or from
+   * `blocks` (the same bytes elsewhere: then the batch does not keep the feed's).
+   */
+  readonly finish: (resolved: ReadonlyMap<string, Resolved>, blocks?: BlockSource) => ListedBatch
 }
 
 /** `Left(reason)` when the bytes are not an iCalendar at all; broken single events go to `broken`. */
@@ -57,12 +62,23 @@ export const stageCalendar = (
   return problem === undefined ? Either.right(parseBytes(bytes, calendarId, window, limits, options)) : Either.left(problem)
 }
 
-/** A series already turned into events: where its master is, should an override come after all. */
+/** A series already turned into (deferred) events: where its master is, should an override come after all. */
 interface Early {
   readonly ordinal: number
   readonly range: BlockRange
   readonly slot: number
 }
+
+/**
+ * Made apart from parseBytes: a closure made in it would keep all it holds alive (its batch, while
+ * it is being built) for as long as a deferred event may be read (ICalDeferred), the whole cycle.
+ */
+const expansion = (bytes: Buffer, calendarId: string, window: TimeWindow, limits: ParseLimits): Expansion => ({
+  calendarId,
+  window,
+  limits,
+  raw: (read) => rawBlock(bytes, read.range)
+})
 
 const parseBytes = (
   input: Uint8Array,
@@ -76,10 +92,11 @@ const parseBytes = (
   const timezones = parsableZones(scan.timezones)
   const fileZones = tzidsOf(timezones)
   const reader: Reader = { bytes, fileZones, window, people: noPeople(), texts: noTexts(), plain: options.plain ?? true }
-  const at: Expansion = { calendarId, window, limits, raw: (read) => rawBlock(bytes, read.range) }
+  const at = expansion(bytes, calendarId, window, limits)
   /** Blocks that cannot be read, in file order: reported before any series. */
   const unreadable: Array<BrokenEvent> = []
-  const results: Array<UnitResult | undefined> = []
+  const deferred = deferring(reader, at, inMemory(bytes))
+  const results: Array<UnitResult<ListedEvent> | undefined> = []
   const early = new Map<string, Early>()
   const later = new Map<string, Unit & { readonly group: Array<Read> }>()
   const masters = new Map<string, number>()
@@ -109,8 +126,7 @@ const parseBytes = (
     } else if (waiting) waiting.group.push(read.read)
     else if (!read.read.override && read.read.times) {
       early.set(uid, { ordinal: range.index, range, slot: results.length })
-      const unit = { uid, ordinal: range.index, group: [read.read] }
-      results.push(unitResult(unit, read.read.times, at))
+      results.push(deferred.defer(range, unitResult({ uid, ordinal: range.index, group: [read.read] }, read.read.times, at)))
     } else later.set(uid, { uid, ordinal: range.index, group: [read.read] })
   }
   early.clear()
@@ -130,7 +146,8 @@ const parseBytes = (
     unresolved,
     timezones,
     fileZones,
-    finish: (resolved) => {
+    finish: (resolved, blocks) => {
+      if (blocks !== undefined) deferred.readFrom(blocks)
       const read = units.map((unit) => unitResult(unit, joined.get(unit.uid) ?? resolved.get(unit.uid), at))
       return batchOf(unreadable, [...results, ...read])
     }
@@ -141,9 +158,12 @@ const parseBytes = (
  * The batch in the order it always had: events by start and id, then as the feed has them (series
  * by their first block, occurrences in order); unreadable blocks, then broken series, in feed order.
  */
-const batchOf = (unreadable: ReadonlyArray<BrokenEvent>, all: ReadonlyArray<UnitResult | undefined>): CalendarBatch => {
+const batchOf = (
+  unreadable: ReadonlyArray<BrokenEvent>,
+  all: ReadonlyArray<UnitResult<ListedEvent> | undefined>
+): ListedBatch => {
   const results = all.flatMap((r) => r ?? []).sort((a, b) => a.ordinal - b.ordinal)
-  const events: Array<Timed> = results.flatMap((r) => r.events)
+  const events: Array<Timed<ListedEvent>> = results.flatMap((r) => r.events)
   events.sort((a, b) =>
     a.startMs - b.startMs || a.event.eventId.localeCompare(b.event.eventId) || a.ordinal - b.ordinal ||
     a.position - b.position

@@ -13,6 +13,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigError, ConfigProvider, Context, Duration, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import * as path from "node:path"
 import { CalendarFeed, type FeedBatch } from "../../src/Agents/CalendarFeed.js"
+import { takeEvent } from "../../src/Domain/CalendarEvent.js"
 import { AppConfig, describeConfigError } from "../../src/Config.js"
 import * as Auth from "../../src/Integrations/Google/Auth.js"
 import * as Calendar from "../../src/Integrations/Google/Calendar.js"
@@ -66,7 +67,7 @@ const feedOn = (config: GoogleConfig, dir: string) =>
 
 const windowNow = () => ({ from: new Date(Date.now() - DAY), to: new Date(Date.now() + 14 * DAY) })
 
-const byId = (batch: FeedBatch) => new Map(batch.events.map((e) => [e.eventId, e]))
+const byId = (batch: FeedBatch) => new Map(batch.events.map((e) => [e.eventId, takeEvent(e)]))
 
 /** Polls once and says how many API calls it took and whether it listed the window (a full sync). */
 const poll = (fake: FakeGoogle, feed: CalendarFeed["Type"]) =>

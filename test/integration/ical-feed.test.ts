@@ -3,7 +3,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Duration, Effect, Layer } from "effect"
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { createServer, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
@@ -12,7 +12,11 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 import { CalendarFeed } from "../../src/Agents/CalendarFeed.js"
 import { AppConfig, type AppConfigShape } from "../../src/Config.js"
 import { formatBytes } from "../../src/Integrations/BoundedRead.js"
+import { generateCalendar } from "../../bench/generate.js"
+import { DeferredEvent, takeEvent } from "../../src/Domain/CalendarEvent.js"
+import { SPOOL_ABOVE } from "../../src/Integrations/FeedSpool.js"
 import { displayUrl, ICalFeedLive } from "../../src/Integrations/ICalFeed.js"
+import { parseCalendar } from "../../src/Integrations/ICalParse.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const fixturePath = path.join(here, "..", "fixtures", "ical", "recurring-dst.ics")
@@ -69,6 +73,7 @@ afterAll(async () => {
 
 const fetchFrom = (icalUrl: string, config: Partial<AppConfigShape> = {}) =>
   Effect.flatMap(CalendarFeed, (f) => f.fetch(window)).pipe(
+    Effect.scoped,
     Effect.provide(ICalFeedLive.pipe(Layer.provide(Layer.mergeAll(
       Layer.orDie(AppConfig.layerWith({ icalUrl, icalTimeout: Duration.seconds(1), ...config })),
       NodeHttpClient.layerUndici,
@@ -208,3 +213,38 @@ const until = async (check: () => boolean, timeoutMs = 5_000) => {
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
+
+describe("ICalFeedLive with a large feed", () => {
+  const feedLayer = (icalUrl: string, logStorageDir: string) =>
+    ICalFeedLive.pipe(Layer.provide(Layer.mergeAll(
+      Layer.orDie(AppConfig.layerWith({ icalUrl, logStorageDir, icalTimeout: Duration.seconds(20) })),
+      NodeHttpClient.layerUndici,
+      NodeContext.layer
+    )))
+
+  it.live("reads its events from a copy on disk that has no name and goes with the cycle; they are the feed's events", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(path.join(tmpdir(), "ical-feed-"))
+      const firstDay = new Date(Date.UTC(2026, 2, 2))
+      const calendar = generateCalendar({ events: 2_000, seed: 21, firstDay })
+      const file = path.join(dir, "large.ics")
+      writeFileSync(file, calendar.ics)
+      expect(statSync(file).size).toBeGreaterThan(SPOOL_ABOVE)
+      const inWindow = { from: new Date(firstDay.getTime() - 86_400_000), to: new Date(firstDay.getTime() + calendar.days * 86_400_000) }
+      const expected = parseCalendar(readFileSync(file), `ical:${file}`, inWindow)
+      const store = path.join(dir, "store")
+
+      const listed = yield* Effect.scoped(Effect.gen(function*() {
+        const batch = yield* (yield* CalendarFeed).fetch(inWindow)
+        // The file changes under the cycle: what it lists is still the feed it read.
+        writeFileSync(file, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+        expect(readdirSync(path.join(store, "feeds"))).toEqual([])
+        expect(batch.events.every((e) => e instanceof DeferredEvent)).toBe(true)
+        expect(expected._tag === "Right" && batch.events.map(takeEvent)).toEqual(expected._tag === "Right" && expected.right.events)
+        return batch.events
+      })).pipe(Effect.provide(feedLayer(file, store)))
+      expect(listed.length).toBe(2_000)
+      // Taken after its cycle: a clear error, never another file's bytes.
+      expect(() => takeEvent(listed[listed.length - 1]!)).toThrow("the feed's copy was closed with its cycle")
+    }))
+})

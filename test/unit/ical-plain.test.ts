@@ -9,10 +9,11 @@ import nodeIcal from "node-ical"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { generateCalendar, prng } from "../../bench/generate.js"
-import type { CalendarBatch } from "../../src/Domain/CalendarEvent.js"
+import { type CalendarBatch, DeferredEvent, takeEvent } from "../../src/Domain/CalendarEvent.js"
 import { splitComponents, unfoldBytes } from "../../src/Integrations/ICalBlocks.js"
 import { parseCalendar, type ParseLimits } from "../../src/Integrations/ICalParse.js"
 import { rawBlock, scanCalendar } from "../../src/Integrations/ICalScan.js"
+import { stageCalendar } from "../../src/Integrations/ICalStage.js"
 
 const DAY = 86_400_000
 
@@ -81,6 +82,29 @@ describe("generated calendars", () => {
     const whole = sameBothWays({ bytes, from: firstDay.getTime() - DAY, to: firstDay.getTime() + calendar.days * DAY })
     expect(whole._tag === "Right" && whole.right.events.length).toBe(300)
     sameBothWays({ bytes, from: firstDay.getTime() + 10 * DAY, to: firstDay.getTime() + 17 * DAY, limits: { maxOccurrencesPerSeries: 2 } })
+  })
+})
+
+describe("deferred events", () => {
+  it("a plain feed lists its events unbuilt; each is built as the careful read gives it, in whatever order taken", () => {
+    const firstDay = new Date(Date.UTC(2026, 2, 2))
+    const calendar = generateCalendar({ events: 300, seed: 13, firstDay })
+    const bytes = Buffer.from(calendar.ics)
+    const window = { from: new Date(firstDay.getTime() - DAY), to: new Date(firstDay.getTime() + calendar.days * DAY) }
+    const staged = stageCalendar(bytes, "ical:test", window)
+    const listed = staged._tag === "Right" ? staged.right.finish(new Map()).events : []
+    const careful = parseCalendar(bytes, "ical:test", window, undefined, { plain: false })
+    const events = careful._tag === "Right" ? careful.right.events : []
+    expect(listed.length).toBe(300)
+    expect(listed.every((e) => e instanceof DeferredEvent)).toBe(true)
+    expect(listed.filter((e) => e.seriesId !== undefined).length).toBeGreaterThan(10)
+    // What a cycle plans with is the built event's.
+    expect(listed.map((e) => [e.calendarId, e.eventId, e.seriesId, e.start, takeEvent(e).summary]))
+      .toEqual(events.map((e) => [e.calendarId, e.eventId, e.seriesId, e.start, e.summary]))
+    // Taken last first, and twice: the same events.
+    const built = [...listed].reverse().map(takeEvent).reverse()
+    expect(built).toEqual(events)
+    expect(listed.map(takeEvent)).toEqual(events)
   })
 })
 

@@ -7,7 +7,7 @@ import * as path from "node:path"
 import { CalendarError } from "../../src/Agents/CalendarFeed.js"
 import { Contacts } from "../../src/Agents/Contacts.js"
 import { AppConfig } from "../../src/Config.js"
-import { BrokenEvent } from "../../src/Domain/CalendarEvent.js"
+import { BrokenEvent, DeferredEvent } from "../../src/Domain/CalendarEvent.js"
 import { Orchestrator } from "../../src/Orchestrator.js"
 import { makeApp } from "../../layers/App.js"
 import { MemoryEngineLive } from "../../layers/Engine.js"
@@ -99,6 +99,24 @@ describe("Orchestrator.runCycle", () => {
           ["acme", "unchanged", undefined],
           ["poisoned", "failed", "contacts backend exploded"],
           ["bad", "failed", "DTSTART: invalid date"]
+        ])
+      }))
+
+    it.effect("an event the feed listed but cannot build when it is taken is failed with why; the others go on", () =>
+      Effect.gen(function*() {
+        const lost = {
+          read: () => {
+            throw new Error("event gone-bytes could not be read again")
+          }
+        }
+        const unreadable = new DeferredEvent("test:calendar", "gone-bytes", undefined, soon(12), "Kickoff with Gamma", lost, 0, 0)
+        yield* (yield* TestCalendar).set({ events: [acme, unreadable, standup], broken: [] })
+        const summary = yield* (yield* Orchestrator).runCycle
+        expect(summary.status).toBe("partial")
+        expect(summary.events.map((e) => [e.event_id, e.status, e.summary, e.error?.message])).toEqual([
+          ["acme", "unchanged", acme.summary, undefined],
+          ["gone-bytes", "failed", "Kickoff with Gamma", "event gone-bytes could not be read again"],
+          ["standup", "unchanged", standup.summary, undefined]
         ])
       }))
 

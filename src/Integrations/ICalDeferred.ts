@@ -1,0 +1,81 @@
+/**
+ * The events of a series of one plain block, deferred: of what the first read built, only the ids,
+ * start and summary are kept, and the block is read again when one of its events is taken (the same
+ * code on the same bytes, so the same event). A cycle then holds the events of the chunk it is
+ * working on, not the whole feed's built at once (100,000 events: ~90 MB).
+ */
+import { type CalendarEvent, DeferredEvent } from "../Domain/CalendarEvent.js"
+import { readBlock, type Reader } from "./ICalRead.js"
+import { asBuffer, type BlockRange, rawBlock } from "./ICalScan.js"
+import { type Expansion, type Timed, type UnitResult, unitResult } from "./ICalSeries.js"
+
+/** A block's bytes by its range in the feed: from the feed itself, or from a copy of it elsewhere (ICalFeed). */
+export type BlockSource = (range: BlockRange) => Uint8Array
+
+export const inMemory = (bytes: Uint8Array): BlockSource => (range) => bytes.subarray(range.start, range.end)
+
+// The occurrences of a series are taken one after another (with other workers' events between):
+// the series last read again are kept built, so it is not read once per occurrence.
+const RECENT = 32
+
+/**
+ * Defers the events of plain units read with `reader` and `at`; they are read again from `source`
+ * (`readFrom` changes it: nothing here keeps the feed's bytes but the source). What a unit needs to
+ * be read again is kept in columns, not an object per event: its UID is its events' series or id.
+ */
+export const deferring = (reader: Reader, at: Expansion, source: BlockSource) => {
+  const { bytes: _bytes, ...shared } = reader
+  const { raw: _raw, ...expand } = at
+  let blocks = source
+  const units = { index: [] as Array<number>, start: [] as Array<number>, end: [] as Array<number> }
+  const recent = new Map<number, ReadonlyArray<Timed>>()
+
+  const eventsOf = (unit: number, uid: string): ReadonlyArray<Timed> => {
+    const kept = recent.get(unit)
+    if (kept !== undefined) return kept
+    const index = units.index[unit]!
+    const bytes = blocks({ index, start: units.start[unit]!, end: units.end[unit]!, complete: true })
+    const range: BlockRange = { index, start: 0, end: bytes.byteLength, complete: true }
+    const again = readBlock({ ...shared, bytes }, range)
+    if (!("read" in again) || again.read.times === undefined) throw new Error(`event ${uid} could not be read again`)
+    const raw = () => rawBlock(asBuffer(bytes), range)
+    const events = unitResult({ uid, ordinal: index, group: [again.read] }, again.read.times, { ...expand, raw }).events
+    if (events.length > 1) {
+      if (recent.size >= RECENT) recent.delete(recent.keys().next().value!)
+      recent.set(unit, events)
+    }
+    return events
+  }
+
+  const deferred = {
+    read: (event: DeferredEvent): CalendarEvent => {
+      const uid = event.seriesId ?? event.eventId
+      const timed = eventsOf(event.unit, uid)[event.position]
+      if (timed === undefined) throw new Error(`event ${event.eventId} could not be read again`)
+      return timed.event
+    }
+  }
+
+  return {
+    /** The events of a unit of one complete plain block, whose UID is `uid` and place in the feed `range.index`. */
+    defer: (range: BlockRange, result: UnitResult): UnitResult<DeferredEvent> => {
+      const unit = units.index.length
+      units.index.push(range.index)
+      units.start.push(range.start)
+      units.end.push(range.end)
+      return {
+        ...result,
+        events: result.events.map(({ event: e, ordinal, position, startMs }) => ({
+          event: new DeferredEvent(e.calendarId, e.eventId, e.seriesId, e.start, e.summary, deferred, unit, position),
+          startMs,
+          ordinal,
+          position
+        }))
+      }
+    },
+    readFrom: (source: BlockSource) => {
+      blocks = source
+      recent.clear()
+    }
+  }
+}
