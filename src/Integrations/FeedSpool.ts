@@ -31,6 +31,30 @@ const copyToDisk = (dir: string, bytes: Uint8Array): number => {
   }
 }
 
+interface Copy {
+  readonly fd: number
+  open: boolean
+}
+
+// Both made apart from `spool`: a closure made there would keep its `bytes`, the feed itself, alive
+// (the finalizer until the cycle ends, the reader as long as an event is listed).
+const close = (copy: Copy) =>
+  Effect.sync(() => {
+    copy.open = false
+    closeSync(copy.fd)
+  })
+
+const readBack = (copy: Copy): BlockSource => (range) => {
+  if (!copy.open) throw new Error("the feed's copy was closed with its cycle")
+  const block = Buffer.allocUnsafe(range.end - range.start)
+  for (let done = 0; done < block.byteLength;) {
+    const n = readSync(copy.fd, block, done, block.byteLength - done, range.start + done)
+    if (n === 0) throw new Error("the feed's copy on disk is shorter than the feed")
+    done += n
+  }
+  return block
+}
+
 /**
  * The feed's blocks read back from a copy in `dir` (synchronously: an event is built when it is
  * taken). A block asked for after the scope closed fails, never reads what another file now holds.
@@ -38,21 +62,8 @@ const copyToDisk = (dir: string, bytes: Uint8Array): number => {
 export const spool = (dir: string, bytes: Uint8Array): Effect.Effect<BlockSource, Error, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.try({
-      try: () => ({ fd: copyToDisk(dir, bytes), open: true }),
+      try: (): Copy => ({ fd: copyToDisk(dir, bytes), open: true }),
       catch: (e) => (e instanceof Error ? e : new Error(String(e)))
     }),
-    (copy) =>
-      Effect.sync(() => {
-        copy.open = false
-        closeSync(copy.fd)
-      })
-  ).pipe(Effect.map((copy) => (range) => {
-    if (!copy.open) throw new Error("the feed's copy was closed with its cycle")
-    const block = Buffer.allocUnsafe(range.end - range.start)
-    for (let done = 0; done < block.byteLength;) {
-      const n = readSync(copy.fd, block, done, block.byteLength - done, range.start + done)
-      if (n === 0) throw new Error("the feed's copy on disk is shorter than the feed")
-      done += n
-    }
-    return block
-  }))
+    close
+  ).pipe(Effect.map(readBack))

@@ -9,6 +9,8 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { CalendarFeed } from "../../src/Agents/CalendarFeed.js"
 import { AppConfig, type AppConfigShape } from "../../src/Config.js"
 import { formatBytes } from "../../src/Integrations/BoundedRead.js"
@@ -246,5 +248,35 @@ describe("ICalFeedLive with a large feed", () => {
       expect(listed.length).toBe(2_000)
       // Taken after its cycle: a clear error, never another file's bytes.
       expect(() => takeEvent(listed[listed.length - 1]!)).toThrow("the feed's copy was closed with its cycle")
+    }))
+
+  it.live("does not keep the feed in memory while its events are listed", () =>
+    Effect.gen(function*() {
+      setFlagsFromString("--expose-gc")
+      const gc: () => void = runInNewContext("gc")
+      // Backing stores of dead buffers are freed after the collection that finds them dead.
+      const settle = Effect.promise(async () => {
+        for (let i = 0; i < 3; i++) {
+          gc()
+          await new Promise((resolve) => setImmediate(resolve))
+        }
+        return process.memoryUsage().arrayBuffers
+      })
+      const dir = mkdtempSync(path.join(tmpdir(), "ical-feed-"))
+      const firstDay = new Date(Date.UTC(2026, 2, 2))
+      const calendar = generateCalendar({ events: 500, seed: 22, firstDay })
+      // 16 MB that no event needs, in a property of the calendar.
+      const ics = calendar.ics.replace("\r\nBEGIN:VEVENT", `\r\nX-FILLER:${"x".repeat(16 * 1024 * 1024)}\r\nBEGIN:VEVENT`)
+      const file = path.join(dir, "filled.ics")
+      writeFileSync(file, ics)
+      const inWindow = { from: new Date(firstDay.getTime() - 86_400_000), to: new Date(firstDay.getTime() + calendar.days * 86_400_000) }
+      yield* Effect.scoped(Effect.gen(function*() {
+        const before = yield* settle
+        const batch = yield* (yield* CalendarFeed).fetch(inWindow)
+        const after = yield* settle
+        expect(batch.events.length).toBe(500)
+        expect(after - before).toBeLessThan(4 * 1024 * 1024)
+        expect(takeEvent(batch.events[499]!).eventId).toBe(batch.events[499]!.eventId)
+      })).pipe(Effect.provide(feedLayer(file, path.join(dir, "store"))))
     }))
 })
