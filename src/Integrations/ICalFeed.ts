@@ -3,13 +3,15 @@
  * http(s) URL. The whole feed is read on every fetch, bounded in time (ICAL_TIMEOUT_SECONDS) and
  * size (ICAL_MAX_BYTES), so a feed that never ends fails the cycle instead of the process;
  * parsing is in ICalStage (pure); node-ical is loaded only for a feed with series it must read.
+ * A feed over 1 MB is copied to disk for the cycle (FeedSpool), and its events are read from there
+ * when they are taken.
  */
 import { FileSystem, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
 import { Duration, Effect, Either, Layer, Schedule, Stream } from "effect"
-import * as path from "node:path"
 import { createHash } from "node:crypto"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { CalendarError, CalendarFeed } from "../Agents/CalendarFeed.js"
 import { AppConfig } from "../Config.js"

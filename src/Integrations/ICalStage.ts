@@ -6,7 +6,8 @@
  * The feed is walked block by block from its bytes (ICalScan): no copy of the whole feed is made,
  * and an event keeps its own strings, not slices of the feed. A plain block (ICalRead) is read
  * here, and a series of one plain block is turned into its events at once, so that what was read
- * of it can go; a block with a RECURRENCE-ID found later takes its series back to be joined.
+ * of it can go: they are listed deferred (ICalDeferred), and built again when they are taken. A
+ * block with a RECURRENCE-ID found later takes its series back to be joined.
  * Series with overrides, and those that are not plain, are read at the end, the latter by node-ical
  * (ICalResolve) in one pass and handed to `finish`. Both ways give the same batch; the careful one
  * (`plain: false`) is the reference the other is tested against.
