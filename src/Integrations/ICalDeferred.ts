@@ -5,6 +5,8 @@
  * working on, not the whole feed's built at once (100,000 events: ~90 MB).
  */
 import { type CalendarEvent, DeferredEvent } from "../Domain/CalendarEvent.js"
+import { noTexts } from "./ICalFastFields.js"
+import { noPeople } from "./ICalFields.js"
 import { readBlock, type Reader } from "./ICalRead.js"
 import { asBuffer, type BlockRange, rawBlock } from "./ICalScan.js"
 import { type Expansion, type Timed, type UnitResult, unitResult } from "./ICalSeries.js"
@@ -18,13 +20,21 @@ export const inMemory = (bytes: Uint8Array): BlockSource => (range) => bytes.sub
 // the series last read again are kept built, so it is not read once per occurrence.
 const RECENT = 32
 
+// The people and short texts met are shared between the events built from them. The first read's
+// go with it; events built again live a chunk at a time, and so do the ones they share: the
+// entries are dropped once there are this many.
+const MET = 5_000
+
+const met = () => ({ people: noPeople(), texts: noTexts() })
+
 /**
  * Defers the events of plain units read with `reader` and `at`; they are read again from `source`
  * (`readFrom` changes it: nothing here keeps the feed's bytes but the source). What a unit needs to
  * be read again is kept in columns, not an object per event: its UID is its events' series or id.
  */
 export const deferring = (reader: Reader, at: Expansion, source: BlockSource) => {
-  const { bytes: _bytes, ...shared } = reader
+  const { bytes: _bytes, people: _people, texts: _texts, ...shared } = reader
+  let seen = met()
   const { raw: _raw, ...expand } = at
   let blocks = source
   const units = { index: [] as Array<number>, start: [] as Array<number>, end: [] as Array<number> }
@@ -36,7 +46,8 @@ export const deferring = (reader: Reader, at: Expansion, source: BlockSource) =>
     const index = units.index[unit]!
     const bytes = blocks({ index, start: units.start[unit]!, end: units.end[unit]!, complete: true })
     const range: BlockRange = { index, start: 0, end: bytes.byteLength, complete: true }
-    const again = readBlock({ ...shared, bytes }, range)
+    if (seen.people.size + seen.texts.text.size + seen.texts.raw.size > MET) seen = met()
+    const again = readBlock({ ...shared, ...seen, bytes }, range)
     if (!("read" in again) || again.read.times === undefined) throw new Error(`event ${uid} could not be read again`)
     const raw = () => rawBlock(asBuffer(bytes), range)
     const events = unitResult({ uid, ordinal: index, group: [again.read] }, again.read.times, { ...expand, raw }).events
