@@ -34,9 +34,9 @@ const met = () => ({ people: noPeople(), texts: noTexts() })
  */
 export const deferring = (reader: Reader, at: Expansion, source: BlockSource) => {
   const { bytes: _bytes, people: _people, texts: _texts, ...shared } = reader
-  let seen = met()
   const { raw: _raw, ...expand } = at
   let blocks = source
+  let seen = met()
   const units = { index: [] as Array<number>, start: [] as Array<number>, end: [] as Array<number> }
   const recent = new Map<number, ReadonlyArray<Timed>>()
 
