@@ -17,8 +17,9 @@ export type BlockSource = (range: BlockRange) => Uint8Array
 export const inMemory = (bytes: Uint8Array): BlockSource => (range) => bytes.subarray(range.start, range.end)
 
 // The occurrences of a series are taken one after another (with other workers' events between):
-// the series last read again are kept built, so it is not read once per occurrence.
-const RECENT = 32
+// the series last read again are kept built, so it is not read once per occurrence — as many as
+// hold this many events together.
+const RECENT_EVENTS = 2_000
 
 // The people and short texts met are shared between the events built from them. The first read's
 // go with it; events built again live a chunk at a time, and so do the ones they share: the
@@ -39,6 +40,7 @@ export const deferring = (reader: Reader, at: Expansion, source: BlockSource) =>
   let seen = met()
   const units = { index: [] as Array<number>, start: [] as Array<number>, end: [] as Array<number> }
   const recent = new Map<number, ReadonlyArray<Timed>>()
+  let recentEvents = 0
 
   const eventsOf = (unit: number, uid: string): ReadonlyArray<Timed> => {
     const kept = recent.get(unit)
@@ -52,8 +54,13 @@ export const deferring = (reader: Reader, at: Expansion, source: BlockSource) =>
     const raw = () => rawBlock(asBuffer(bytes), range)
     const events = unitResult({ uid, ordinal: index, group: [again.read] }, again.read.times, { ...expand, raw }).events
     if (events.length > 1) {
-      if (recent.size >= RECENT) recent.delete(recent.keys().next().value!)
       recent.set(unit, events)
+      recentEvents += events.length
+      for (const [oldest, built] of recent) {
+        if (recentEvents <= RECENT_EVENTS || oldest === unit) break
+        recent.delete(oldest)
+        recentEvents -= built.length
+      }
     }
     return events
   }
@@ -87,6 +94,7 @@ export const deferring = (reader: Reader, at: Expansion, source: BlockSource) =>
     readFrom: (source: BlockSource) => {
       blocks = source
       recent.clear()
+      recentEvents = 0
     }
   }
 }

@@ -18,10 +18,10 @@ export const parseCalendar = (
   options?: ParseOptions
 ): Either.Either<CalendarBatch, string> =>
   Either.map(
-    stageCalendar(bytes, calendarId, window, limits, options),
+    stageCalendar(bytes, calendarId, window, limits, { defer: false, ...options }),
     (staged) => {
-      // Every event built: the deferred ones are read again here, as a cycle reads them when it takes them.
       const batch = staged.finish(resolveAll(staged.unresolved, staged.timezones, staged.fileZones))
+      // Built already, unless `defer` was asked for: then each is read again here.
       return { ...batch, events: batch.events.map(takeEvent) }
     }
   )

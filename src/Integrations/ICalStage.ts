@@ -36,6 +36,11 @@ const DEFAULT_LIMITS: ParseLimits = { maxOccurrencesPerSeries: 50 }
 export interface ParseOptions {
   /** false: every block the careful way (ical.js and node-ical), as before there was another. */
   readonly plain?: boolean
+  /**
+   * false: the events of plain series are built at once (`parseCalendar`: a caller that takes
+   * them all, in the batch's order). By default they are deferred (ICalDeferred).
+   */
+  readonly defer?: boolean
 }
 
 /** A feed read but for the series node-ical has to read: `finish` takes what it made of them. */
@@ -127,7 +132,8 @@ const parseBytes = (
     } else if (waiting) waiting.group.push(read.read)
     else if (!read.read.override && read.read.times) {
       early.set(uid, { ordinal: range.index, range, slot: results.length })
-      results.push(deferred.defer(range, unitResult({ uid, ordinal: range.index, group: [read.read] }, read.read.times, at)))
+      const result = unitResult({ uid, ordinal: range.index, group: [read.read] }, read.read.times, at)
+      results.push(options.defer === false ? result : deferred.defer(range, result))
     } else later.set(uid, { uid, ordinal: range.index, group: [read.read] })
   }
   early.clear()

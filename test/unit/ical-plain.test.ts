@@ -32,6 +32,9 @@ const both = ({ bytes, from, limits, to }: Case): readonly [Either.Either<Calend
 const sameBothWays = (c: Case) => {
   const [plain, careful] = both(c)
   expect(plain).toEqual(careful)
+  // And the same when the plain events are deferred and built again one by one, as a cycle takes them.
+  const window = { from: new Date(c.from), to: new Date(c.to) }
+  expect(parseCalendar(c.bytes, "ical:test", window, c.limits, { defer: true })).toEqual(careful)
   return plain
 }
 
