@@ -10,7 +10,7 @@ import { closeSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from 
 import * as path from "node:path"
 import type { BlockSource } from "./ICalDeferred.js"
 
-/** Feeds up to this size are kept in memory: a copy on disk would save little. */
+/** Feeds up to this size are built at once and kept in memory: deferring their events would save little. */
 export const SPOOL_ABOVE = 1024 * 1024
 
 const writeAll = (fd: number, bytes: Uint8Array) => {

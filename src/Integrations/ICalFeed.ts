@@ -3,8 +3,8 @@
  * http(s) URL. The whole feed is read on every fetch, bounded in time (ICAL_TIMEOUT_SECONDS) and
  * size (ICAL_MAX_BYTES), so a feed that never ends fails the cycle instead of the process;
  * parsing is in ICalStage (pure); node-ical is loaded only for a feed with series it must read.
- * A feed over 1 MB is copied to disk for the cycle (FeedSpool), and its events are read from there
- * when they are taken.
+ * A feed over 1 MB lists its plain events deferred (ICalDeferred) and is copied to disk for the
+ * cycle (FeedSpool): its events are read from there when they are taken.
  */
 import { FileSystem, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
@@ -137,15 +137,17 @@ export const make = Effect.gen(function*() {
     yield* Effect.annotateCurrentSpan({ calendarId, from: window.from.toISOString(), to: window.to.toISOString() })
     const bytes = yield* read
     const limits = { maxOccurrencesPerSeries: config.maxOccurrencesPerSeries }
-    const staged = yield* Either.match(stageCalendar(bytes, calendarId, window, limits), {
+    // A large feed's plain events are listed and read again when taken (from a copy on disk, below):
+    // the cycle then holds neither the feed nor its events. A small one is built at once, read once.
+    const large = bytes.byteLength > SPOOL_ABOVE
+    const staged = yield* Either.match(stageCalendar(bytes, calendarId, window, limits, { defer: large }), {
       onLeft: (reason) => Effect.fail(fail(reason)),
       onRight: Effect.succeed
     })
     const resolved: ReadonlyMap<string, Resolved> = staged.unresolved.length === 0
       ? new Map()
       : (yield* Effect.promise(() => import("./ICalResolve.js"))).resolveAll(staged.unresolved, staged.timezones, staged.fileZones)
-    // A large feed's deferred events are read from a copy on disk: the cycle does not hold the feed.
-    const blocks = bytes.byteLength <= SPOOL_ABOVE ? undefined : yield* spool(spoolDir, bytes).pipe(
+    const blocks = !large ? undefined : yield* spool(spoolDir, bytes).pipe(
       Effect.catchAll((error) =>
         Effect.logWarning(`cannot copy the feed to ${spoolDir}, it is kept in memory: ${error.message}`).pipe(
           Effect.as(undefined)
