@@ -4,7 +4,7 @@
  * lasts exactly as long as the handle: closed with the cycle's scope, or by the system when the
  * process dies — nothing is left behind either way.
  */
-import { Effect, type Scope } from "effect"
+import { Data, Effect, type Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import { closeSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from "node:fs"
 import * as path from "node:path"
@@ -28,6 +28,13 @@ const copyToDisk = (dir: string, bytes: Uint8Array): number => {
   } catch (e) {
     closeSync(fd)
     throw e
+  }
+}
+
+/** The copy could not be made (the feed is then kept in memory). */
+export class SpoolError extends Data.TaggedError("SpoolError")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
   }
 }
 
@@ -59,11 +66,11 @@ const readBack = (copy: Copy): BlockSource => (range) => {
  * The feed's blocks read back from a copy in `dir` (synchronously: an event is built when it is
  * taken). A block asked for after the scope closed fails, never reads what another file now holds.
  */
-export const spool = (dir: string, bytes: Uint8Array): Effect.Effect<BlockSource, Error, Scope.Scope> =>
+export const spool = (dir: string, bytes: Uint8Array): Effect.Effect<BlockSource, SpoolError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.try({
       try: (): Copy => ({ fd: copyToDisk(dir, bytes), open: true }),
-      catch: (e) => (e instanceof Error ? e : new Error(String(e)))
+      catch: (e) => new SpoolError({ reason: e instanceof Error ? e.message : String(e) })
     }),
     close
   ).pipe(Effect.map(readBack))

@@ -75,7 +75,7 @@ export const deferring = (reader: Reader, at: Expansion, source: BlockSource) =>
   }
 
   return {
-    /** The events of a unit of one complete plain block, whose UID is `uid` and place in the feed `range.index`. */
+    /** The events of the first read of a unit of one complete plain block, at `range` in the feed. */
     defer: (range: BlockRange, result: UnitResult): UnitResult<DeferredEvent> => {
       const unit = units.index.length
       units.index.push(range.index)

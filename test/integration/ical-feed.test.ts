@@ -250,6 +250,25 @@ describe("ICalFeedLive with a large feed", () => {
       expect(() => takeEvent(listed[listed.length - 1]!)).toThrow("the feed's copy was closed with its cycle")
     }))
 
+  it.live("keeps the feed in memory when no copy can be made; the events are the same", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(path.join(tmpdir(), "ical-feed-"))
+      const firstDay = new Date(Date.UTC(2026, 2, 2))
+      const calendar = generateCalendar({ events: 1_500, seed: 23, firstDay })
+      const file = path.join(dir, "large.ics")
+      writeFileSync(file, calendar.ics)
+      // The store is a file: no folder for the copy can be made in it.
+      const store = path.join(dir, "not-a-folder")
+      writeFileSync(store, "")
+      const inWindow = { from: new Date(firstDay.getTime() - 86_400_000), to: new Date(firstDay.getTime() + calendar.days * 86_400_000) }
+      const expected = parseCalendar(readFileSync(file), `ical:${file}`, inWindow)
+      const events = yield* Effect.scoped(Effect.flatMap(CalendarFeed, (f) => f.fetch(inWindow))).pipe(
+        Effect.map((batch) => batch.events.map(takeEvent)),
+        Effect.provide(feedLayer(file, store))
+      )
+      expect(expected._tag === "Right" && events).toEqual(expected._tag === "Right" && expected.right.events)
+    }))
+
   it.live("does not keep the feed in memory while its events are listed", () =>
     Effect.gen(function*() {
       setFlagsFromString("--expose-gc")
