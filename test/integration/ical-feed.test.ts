@@ -224,15 +224,21 @@ describe("ICalFeedLive with a large feed", () => {
       NodeContext.layer
     )))
 
+  /** A generated calendar in a file of its own folder (its text changed by `edit`), and a window that holds all of it. */
+  const writeCalendar = (events: number, seed: number, edit: (ics: string) => string = (ics) => ics) => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ical-feed-"))
+    const firstDay = new Date(Date.UTC(2026, 2, 2))
+    const calendar = generateCalendar({ events, seed, firstDay })
+    const file = path.join(dir, "calendar.ics")
+    writeFileSync(file, edit(calendar.ics))
+    const inWindow = { from: new Date(firstDay.getTime() - 86_400_000), to: new Date(firstDay.getTime() + calendar.days * 86_400_000) }
+    return { dir, file, inWindow }
+  }
+
   it.live("reads its events from a copy on disk that has no name and goes with the cycle; they are the feed's events", () =>
     Effect.gen(function*() {
-      const dir = mkdtempSync(path.join(tmpdir(), "ical-feed-"))
-      const firstDay = new Date(Date.UTC(2026, 2, 2))
-      const calendar = generateCalendar({ events: 2_000, seed: 21, firstDay })
-      const file = path.join(dir, "large.ics")
-      writeFileSync(file, calendar.ics)
+      const { dir, file, inWindow } = writeCalendar(2_000, 21)
       expect(statSync(file).size).toBeGreaterThan(SPOOL_ABOVE)
-      const inWindow = { from: new Date(firstDay.getTime() - 86_400_000), to: new Date(firstDay.getTime() + calendar.days * 86_400_000) }
       const expected = parseCalendar(readFileSync(file), `ical:${file}`, inWindow)
       const store = path.join(dir, "store")
 
@@ -252,15 +258,10 @@ describe("ICalFeedLive with a large feed", () => {
 
   it.live("keeps the feed in memory when no copy can be made; the events are the same", () =>
     Effect.gen(function*() {
-      const dir = mkdtempSync(path.join(tmpdir(), "ical-feed-"))
-      const firstDay = new Date(Date.UTC(2026, 2, 2))
-      const calendar = generateCalendar({ events: 1_500, seed: 23, firstDay })
-      const file = path.join(dir, "large.ics")
-      writeFileSync(file, calendar.ics)
+      const { dir, file, inWindow } = writeCalendar(1_500, 23)
       // The store is a file: no folder for the copy can be made in it.
       const store = path.join(dir, "not-a-folder")
       writeFileSync(store, "")
-      const inWindow = { from: new Date(firstDay.getTime() - 86_400_000), to: new Date(firstDay.getTime() + calendar.days * 86_400_000) }
       const expected = parseCalendar(readFileSync(file), `ical:${file}`, inWindow)
       const events = yield* Effect.scoped(Effect.flatMap(CalendarFeed, (f) => f.fetch(inWindow))).pipe(
         Effect.map((batch) => batch.events.map(takeEvent)),
@@ -281,14 +282,9 @@ describe("ICalFeedLive with a large feed", () => {
         }
         return process.memoryUsage().arrayBuffers
       })
-      const dir = mkdtempSync(path.join(tmpdir(), "ical-feed-"))
-      const firstDay = new Date(Date.UTC(2026, 2, 2))
-      const calendar = generateCalendar({ events: 500, seed: 22, firstDay })
       // 16 MB that no event needs, in a property of the calendar.
-      const ics = calendar.ics.replace("\r\nBEGIN:VEVENT", `\r\nX-FILLER:${"x".repeat(16 * 1024 * 1024)}\r\nBEGIN:VEVENT`)
-      const file = path.join(dir, "filled.ics")
-      writeFileSync(file, ics)
-      const inWindow = { from: new Date(firstDay.getTime() - 86_400_000), to: new Date(firstDay.getTime() + calendar.days * 86_400_000) }
+      const filler = `\r\nX-FILLER:${"x".repeat(16 * 1024 * 1024)}\r\nBEGIN:VEVENT`
+      const { dir, file, inWindow } = writeCalendar(500, 22, (ics) => ics.replace("\r\nBEGIN:VEVENT", filler))
       yield* Effect.scoped(Effect.gen(function*() {
         const before = yield* settle
         const batch = yield* (yield* CalendarFeed).fetch(inWindow)
