@@ -101,7 +101,7 @@ const parseBytes = (
   const at = expansion(bytes, calendarId, window, limits)
   /** Blocks that cannot be read, in file order: reported before any series. */
   const unreadable: Array<BrokenEvent> = []
-  const deferred = deferring(reader, at, inMemory(bytes))
+  const deferred = options.defer === false ? undefined : deferring(reader, at, inMemory(bytes))
   const results: Array<UnitResult<ListedEvent> | undefined> = []
   const early = new Map<string, Early>()
   const later = new Map<string, Unit & { readonly group: Array<Read> }>()
@@ -133,7 +133,7 @@ const parseBytes = (
     else if (!read.read.override && read.read.times) {
       early.set(uid, { ordinal: range.index, range, slot: results.length })
       const result = unitResult({ uid, ordinal: range.index, group: [read.read] }, read.read.times, at)
-      results.push(options.defer === false ? result : deferred.defer(range, result))
+      results.push(deferred === undefined ? result : deferred.defer(range, result))
     } else later.set(uid, { uid, ordinal: range.index, group: [read.read] })
   }
   early.clear()
@@ -154,7 +154,7 @@ const parseBytes = (
     timezones,
     fileZones,
     finish: (resolved, blocks) => {
-      if (blocks !== undefined) deferred.readFrom(blocks)
+      if (blocks !== undefined) deferred?.readFrom(blocks)
       const read = units.map((unit) => unitResult(unit, joined.get(unit.uid) ?? resolved.get(unit.uid), at))
       return batchOf(unreadable, [...results, ...read])
     }
