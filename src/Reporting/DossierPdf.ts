@@ -16,6 +16,7 @@ import { packageRoot } from "../Paths.js"
 import { briefFromDossier } from "./BriefFromDossier.js"
 import { PdfError } from "./DossierRenderer.js"
 import { drawBrief } from "./Pdf/BriefLayout.js"
+import { keepDecodedGlyphs, shareShapedWords } from "./Pdf/FontCache.js"
 import { A4, type FontFiles, type Fonts, MARGIN, PageWriter } from "./Pdf/Layout.js"
 import { type Coverage, inline } from "./Pdf/Text.js"
 
@@ -57,6 +58,7 @@ const parsedFonts = () => {
     const open = (file: string) => {
       const font = fontkit.create(readFileSync(file))
       if (!("hasGlyphForCodePoint" in font)) throw new Error(`${file} is a font collection, not a font`)
+      keepDecodedGlyphs(font)
       return font
     }
     const regular = open(fontFiles.regular)
@@ -77,32 +79,6 @@ const coverageOf = (font: fontkit.Font): Coverage => {
     }
     return known
   }
-}
-
-/**
- * The words pdfkit has shaped, shared by every document: pdfkit shapes each word (fontkit's
- * layout, the largest part of a render) once per document, and every brief shapes the same labels
- * and most of the same words again. A shaped word depends only on the font and the text, and
- * pdfkit never changes one it cached, so one cache per font serves all documents; it starts over
- * past MAX_SHAPED_WORDS. It takes pdfkit's own per-document cache (`layoutCache`, pdfkit 0.20):
- * a pdfkit without it renders as before, only slower.
- */
-const MAX_SHAPED_WORDS = 1_000
-const CHECK_EVERY_DOCUMENTS = 32
-const shaped = new Map<fontkit.Font, { words: Record<string, unknown>; documents: number }>()
-interface PdfKitFont {
-  readonly font?: unknown
-  layoutCache?: Record<string, unknown>
-}
-const shareShapedWords = (doc: PDFKit.PDFDocument, font: fontkit.Font) => {
-  const current = (doc as unknown as { readonly _font?: PdfKitFont })._font
-  if (current?.font !== font || current.layoutCache === undefined) return
-  let entry = shaped.get(font)
-  if (entry === undefined || (++entry.documents % CHECK_EVERY_DOCUMENTS === 0 && Object.keys(entry.words).length > MAX_SHAPED_WORDS)) {
-    entry = { words: Object.create(null) as Record<string, unknown>, documents: 0 }
-    shaped.set(font, entry)
-  }
-  current.layoutCache = entry.words
 }
 
 /** Metadata is not drawn with the font: only control and invisible characters go. */

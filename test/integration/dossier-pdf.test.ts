@@ -97,7 +97,7 @@ const expectInsidePage = (pdf: Uint8Array) => {
 
 const render = (brief: Brief) => renderBriefPdf(brief)
 
-// The typical brief drawn before any other: pdfkit's shaped words are shared between documents.
+// The typical brief drawn before any other: shaped words and decoded glyphs are shared between documents.
 let firstTypical: Uint8Array
 
 beforeAll(async () => {
@@ -316,7 +316,7 @@ describe("dossier PDF", () => {
       expect(Buffer.from(later).equals(Buffer.from(first))).toBe(false)
     }))
 
-  it.effect("draws a brief to the same bytes whatever was drawn before it (shaped words are shared)", () =>
+  it.effect("draws a brief to the same bytes whatever was drawn before it (shaped words and decoded glyphs are shared)", () =>
     Effect.gen(function*() {
       yield* render(hostileBrief())
       yield* render(longBrief())
