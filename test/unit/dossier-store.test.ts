@@ -98,6 +98,29 @@ describe("DossierStore", () => {
     }).pipe(Effect.provide(layer))
   })
 
+  it.effect("written at once: a key once, one company's same millisecond in folders of their own, other companies too", () => {
+    const { domainDir, layer } = setup()
+    return Effect.gen(function*() {
+      const store = yield* DossierStore
+      const at = "2026-11-25T08:00:00.000Z"
+      // One company under three spellings of its domain: one folder, so one lock.
+      const spellings = ["acme.io", "WWW.Acme.IO.", "Acme.io"]
+      const writes = [
+        ...Array.from({ length: 4 }, (_, i) => makeDossier("retried", `2026-11-25T08:0${i}:00.000Z`, spellings[i % 3])),
+        ...Array.from({ length: 6 }, (_, i) => makeDossier(`same-ms-${i}`, at, spellings[i % 3])),
+        ...Array.from({ length: 6 }, (_, i) => makeDossier(`other-${i}`, at, "other.io"))
+      ]
+      const stored = yield* Effect.all(writes.map((d) => store.write(d)), { concurrency: "unbounded" })
+      const retried = stored.slice(0, 4)
+      expect(new Set(retried.map((s) => s.json_path)).size).toBe(1)
+      expect(readdirSync(domainDir("acme.io"))).toHaveLength(1 + 6)
+      expect(readdirSync(domainDir("other.io"))).toHaveLength(6)
+      for (const [i, s] of stored.entries()) {
+        expect(JSON.parse(readFileSync(s.json_path, "utf8")).key).toBe(i < 4 ? retried[0]!.dossier.key : writes[i]!.key)
+      }
+    }).pipe(Effect.provide(layer))
+  })
+
   it.effect("skips a broken dossier.json and returns the newest readable one", () => {
     const { domainDir, layer } = setup()
     return Effect.gen(function*() {
