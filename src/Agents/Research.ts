@@ -25,7 +25,7 @@ import {
   type ResearchInput,
   type SimilarFinding
 } from "./Research/Assemble.js"
-import { type CompanyProfile, countryOfDomain, isSelf, similarCompanies } from "./Research/Similar.js"
+import { type CompanyProfile, countryOfDomain, isSame, mostSimilar, prepare, type Prepared } from "./Research/Similar.js"
 import { fromModel, summaryFacts } from "./Research/Summary.js"
 import { WebsiteResearch } from "./Website.js"
 
@@ -71,15 +71,16 @@ export const targetProfile = (input: ResearchInput, site: WebsiteResult | undefi
   }
 }
 
-const profileOf = (c: CrmCompanyProfile): CompanyProfile => ({
-  name: c.name,
-  domain: c.domain,
-  industry: c.industry,
-  size: c.size,
-  country: c.country,
-  description: c.description,
-  crmId: c.id
-})
+const preparedOf = (c: CrmCompanyProfile): Prepared =>
+  prepare({
+    name: c.name,
+    domain: c.domain,
+    industry: c.industry,
+    size: c.size,
+    country: c.country,
+    description: c.description,
+    crmId: c.id
+  })
 
 const withRulesNote = (dossier: Dossier, note: string): Dossier =>
   new Dossier({
@@ -99,15 +100,16 @@ export class Research extends Effect.Service<Research>()("Agents/Research", {
     const permits = yield* Effect.makeSemaphore(config.maxConcurrentResearch)
 
     const listing: Effect.Effect<
-      { readonly _tag: "Listed"; readonly companies: ReadonlyArray<CrmCompanyProfile> } | SimilarFinding
+      { readonly _tag: "Listed"; readonly companies: ReadonlyArray<Prepared> } | SimilarFinding
     > = crm.listCompanies === undefined
       ? Effect.succeed({ _tag: "NotResearched", reason: `the ${crm.provider} CRM cannot list its companies` })
       : crm.listCompanies(MAX_CANDIDATES).pipe(
-        Effect.map((companies) => ({ _tag: "Listed", companies }) as const),
+        Effect.map((companies) => ({ _tag: "Listed", companies: companies.map(preparedOf) }) as const),
         Effect.catchAll((error) => Effect.succeed({ _tag: "Failed", reason: error.message } as const))
       )
-    // The CRM's companies, listed at most every CANDIDATES_TTL: every research compares with all of
-    // them, and listing thousands per company made research grow with the square of the companies.
+    // The CRM's companies, listed (and prepared for comparing) at most every CANDIDATES_TTL: every
+    // research compares with all of them, and listing thousands per company made research grow with
+    // the square of the companies.
     const candidates = yield* Effect.cachedWithTTL(listing, CANDIDATES_TTL)
 
     // A CRM that picks candidates itself is asked per company, with what its record says.
@@ -115,7 +117,7 @@ export class Research extends Effect.Service<Research>()("Agents/Research", {
       if (crm.similarCandidates === undefined) return candidates
       const { country, industry, size } = targetProfile(input, undefined)
       return crm.similarCandidates({ industry, size, country }, MAX_CHOSEN_CANDIDATES).pipe(
-        Effect.map((companies) => ({ _tag: "Listed", companies }) as const),
+        Effect.map((companies) => ({ _tag: "Listed", companies: companies.map(preparedOf) }) as const),
         Effect.catchAll((error) => Effect.succeed({ _tag: "Failed", reason: error.message } as const))
       )
     }
@@ -125,8 +127,9 @@ export class Research extends Effect.Service<Research>()("Agents/Research", {
       listed: Effect.Effect.Success<typeof candidates>
     ): SimilarFinding => {
       if (listed._tag !== "Listed") return listed
-      const others = listed.companies.map(profileOf).filter((c) => !isSelf(target, c))
-      return { _tag: "Found", companies: similarCompanies(target, others), compared: others.length }
+      const prepared = prepare(target)
+      const others = listed.companies.filter((c) => !isSame(prepared, c))
+      return { _tag: "Found", companies: mostSimilar(prepared, others), compared: others.length }
     }
 
     /** The model's summary when it gives one; the rules' summary, with the reason, when it does not. */

@@ -5,7 +5,7 @@
  */
 import { SimilarCompany, type SimilarityCriterion } from "../../Domain/Dossier.js"
 import { normalizeText } from "../../Domain/Text.js"
-import { isWithinDomain, normalizeDomain } from "../../Domain/WebDomain.js"
+import { normalizeDomain } from "../../Domain/WebDomain.js"
 
 export interface CompanyProfile {
   readonly name: string
@@ -87,21 +87,26 @@ const termCounts = remembered((text: string | undefined) => {
   return { counts, words, norm: Math.sqrt(sum) }
 })
 
-/** Cosine similarity of two texts' (stemmed) word counts: 0 … 1, and the words they share (as `b` writes them). */
-export const cosine = (a: string | undefined, b: string | undefined): { readonly score: number; readonly shared: ReadonlyArray<string> } => {
+/** The cosine of two texts' stem counts; the shared words (as `b` writes them) go to `shared` when given. */
+const cosineOf = (a: string | undefined, b: string | undefined, shared?: Array<string>): number => {
   const { counts: ca, norm: na } = termCounts(a)
   const { counts: cb, words, norm: nb } = termCounts(b)
   let dot = 0
-  const shared: Array<string> = []
   for (const [term, n] of ca) {
     const m = cb.get(term)
     if (m !== undefined) {
       dot += n * m
-      shared.push(words.get(term) ?? term)
+      shared?.push(words.get(term) ?? term)
     }
   }
-  if (dot === 0) return { score: 0, shared: [] }
-  return { score: dot / (na * nb), shared: shared.sort() }
+  return dot === 0 ? 0 : dot / (na * nb)
+}
+
+/** Cosine similarity of two texts' (stemmed) word counts: 0 … 1, and the words they share (as `b` writes them). */
+export const cosine = (a: string | undefined, b: string | undefined): { readonly score: number; readonly shared: ReadonlyArray<string> } => {
+  const shared: Array<string> = []
+  const score = cosineOf(a, b, shared)
+  return score === 0 ? { score: 0, shared: [] } : { score, shared: shared.sort() }
 }
 
 /** Jaccard similarity of two industry labels' word sets ("Logistik, Spedition" vs "Logistics"). */
@@ -111,7 +116,8 @@ export const industrySimilarity = (a: string | undefined, b: string | undefined)
   const sa = stems(a)
   const sb = stems(b)
   if (sa.size === 0 || sb.size === 0) return 0
-  const common = [...sa].filter((w) => sb.has(w)).length
+  let common = 0
+  for (const w of sa) if (sb.has(w)) common++
   return common / (sa.size + sb.size - common)
 }
 
@@ -189,79 +195,142 @@ export interface Scored {
 
 const round2 = (n: number) => Math.round(n * 100) / 100
 
-/** How like `target` the `candidate` is, and why; undefined when it is not similar enough. */
-export const score = (target: CompanyProfile, candidate: CompanyProfile): Scored | undefined => {
-  const parts: Array<{ criterion: SimilarityCriterion; value: number; why: string }> = []
-  const industry = industrySimilarity(target.industry, candidate.industry)
-  if (industry > 0) {
-    parts.push({
-      criterion: "industry",
-      value: industry,
-      why: industry === 1 ? `same industry (${candidate.industry})` : `related industry (${candidate.industry})`
-    })
-  }
-  const description = cosine(target.description, candidate.description)
-  if (description.score > 0) {
-    parts.push({
-      criterion: "description",
-      value: description.score,
-      why: `similar business (shared words: ${description.shared.slice(0, 4).join(", ")})`
-    })
-  }
-  const ta = sizeBand(target.size)
-  const ca = sizeBand(candidate.size)
-  if (ta !== undefined && ca !== undefined && Math.abs(ta - ca) <= 1) {
-    parts.push({
-      criterion: "size",
-      value: ta === ca ? 1 : 0.5,
-      why: ta === ca ? `same size (${candidate.size})` : `similar size (${candidate.size})`
-    })
-  }
-  const tc = countryCode(target.country)
-  if (tc !== undefined && tc === countryCode(candidate.country)) {
-    parts.push({ criterion: "country", value: 1, why: `same country (${candidate.country})` })
-  }
-  if (!parts.some((p) => p.criterion === "industry" || p.criterion === "description")) return undefined
-  const total = round2(Math.min(1, parts.reduce((sum, p) => sum + WEIGHTS[p.criterion] * p.value, 0)))
-  if (total < MIN_SCORE) return undefined
-  return { score: total, matched: parts.map((p) => p.criterion), reason: parts.map((p) => p.why).join("; ") }
+/**
+ * A profile with what comparing it takes worked out once: a research compares its company with
+ * every one of the CRM's (thousands), and working out each candidate's domain, name, size band and
+ * country again for every research made research grow with the square of the companies.
+ */
+export interface Prepared {
+  readonly profile: CompanyProfile
+  readonly domain: string
+  /** The name without case, accents or anything but letters and digits. */
+  readonly name: string
+  readonly sizeBand: number | undefined
+  readonly country: string | undefined
 }
 
+export const prepare = (profile: CompanyProfile): Prepared => ({
+  profile,
+  domain: normalizeDomain(profile.domain),
+  name: normalizeText(profile.name).replace(/[^\p{L}\p{N}]+/gu, ""),
+  sizeBand: sizeBand(profile.size),
+  country: countryCode(profile.country)
+})
+
+/** `domain` is `parent` or under it; both normalised. */
+const within = (domain: string, parent: string) =>
+  domain === parent ||
+  (domain.length > parent.length && domain.endsWith(parent) && domain[domain.length - parent.length - 1] === ".")
+
 /** The company itself, by domain (either way), name or CRM record. */
-export const isSelf = (target: CompanyProfile, candidate: CompanyProfile) => {
-  const a = normalizeDomain(target.domain)
-  const b = normalizeDomain(candidate.domain)
-  const sameName = normalizeText(target.name).replace(/[^\p{L}\p{N}]+/gu, "") ===
-    normalizeText(candidate.name).replace(/[^\p{L}\p{N}]+/gu, "")
-  return (a !== "" && b !== "" && (isWithinDomain(a, b) || isWithinDomain(b, a))) || sameName ||
-    (target.crmId !== undefined && target.crmId === candidate.crmId)
+export const isSame = (target: Prepared, candidate: Prepared): boolean => {
+  const a = target.domain
+  const b = candidate.domain
+  return (a !== "" && b !== "" && (within(a, b) || within(b, a))) || target.name === candidate.name ||
+    (target.profile.crmId !== undefined && target.profile.crmId === candidate.profile.crmId)
 }
+
+/** As `isSame`, for profiles not prepared. */
+export const isSelf = (target: CompanyProfile, candidate: CompanyProfile): boolean => isSame(prepare(target), prepare(candidate))
+
+/** Each criterion's part of a candidate's score (0 when it did not match). */
+interface Parts {
+  readonly industry: number
+  readonly description: number
+  readonly size: number | undefined
+  readonly country: boolean
+}
+
+const partsOf = (t: Prepared, c: Prepared): Parts => {
+  const ta = t.sizeBand
+  const ca = c.sizeBand
+  return {
+    industry: industrySimilarity(t.profile.industry, c.profile.industry),
+    description: cosineOf(t.profile.description, c.profile.description),
+    size: ta !== undefined && ca !== undefined && Math.abs(ta - ca) <= 1 ? (ta === ca ? 1 : 0.5) : undefined,
+    country: t.country !== undefined && t.country === c.country
+  }
+}
+
+/** The score of the parts, or undefined below MIN_SCORE or without industry or description. */
+const totalOf = (parts: Parts): number | undefined => {
+  if (parts.industry <= 0 && parts.description <= 0) return undefined
+  let sum = 0
+  if (parts.industry > 0) sum += WEIGHTS.industry * parts.industry
+  if (parts.description > 0) sum += WEIGHTS.description * parts.description
+  if (parts.size !== undefined) sum += WEIGHTS.size * parts.size
+  if (parts.country) sum += WEIGHTS.country
+  const total = round2(Math.min(1, sum))
+  return total < MIN_SCORE ? undefined : total
+}
+
+/** Why a candidate scored `total`: each criterion that matched, in words. */
+const explained = (t: Prepared, c: Prepared, parts: Parts, total: number): Scored => {
+  const candidate = c.profile
+  const why: Array<readonly [SimilarityCriterion, string]> = []
+  if (parts.industry > 0) {
+    const kind = parts.industry === 1 ? "same" : "related"
+    why.push(["industry", `${kind} industry (${candidate.industry})`])
+  }
+  if (parts.description > 0) {
+    const { shared } = cosine(t.profile.description, candidate.description)
+    why.push(["description", `similar business (shared words: ${shared.slice(0, 4).join(", ")})`])
+  }
+  if (parts.size !== undefined) {
+    why.push(["size", parts.size === 1 ? `same size (${candidate.size})` : `similar size (${candidate.size})`])
+  }
+  if (parts.country) why.push(["country", `same country (${candidate.country})`])
+  return { score: total, matched: why.map(([criterion]) => criterion), reason: why.map(([, text]) => text).join("; ") }
+}
+
+const scorePrepared = (t: Prepared, c: Prepared): Scored | undefined => {
+  const parts = partsOf(t, c)
+  const total = totalOf(parts)
+  return total === undefined ? undefined : explained(t, c, parts, total)
+}
+
+/** How like `target` the `candidate` is, and why; undefined when it is not similar enough. */
+export const score = (target: CompanyProfile, candidate: CompanyProfile): Scored | undefined =>
+  scorePrepared(prepare(target), prepare(candidate))
+
+/** The `limit` most similar of `others` (never the target: see `isSame`), best first; ties by name, then domain. */
+export const mostSimilar = (
+  target: Prepared,
+  others: ReadonlyArray<Prepared>,
+  limit = MAX_SIMILAR
+): ReadonlyArray<SimilarCompany> =>
+  others
+    .flatMap((candidate) => {
+      const parts = partsOf(target, candidate)
+      const total = totalOf(parts)
+      return total === undefined ? [] : [{ candidate, parts, total }]
+    })
+    .sort((a, b) =>
+      b.total - a.total ||
+      a.candidate.profile.name.localeCompare(b.candidate.profile.name, "en") ||
+      a.candidate.profile.domain.localeCompare(b.candidate.profile.domain, "en")
+    )
+    .slice(0, limit)
+    // Put in words only for the few shown.
+    .map(({ candidate, parts, total }) => {
+      const scored = explained(target, candidate, parts, total)
+      const { crmId } = candidate.profile
+      return new SimilarCompany({
+        name: candidate.profile.name,
+        domain: candidate.domain,
+        score: scored.score,
+        reason: scored.reason,
+        matched: scored.matched,
+        ...(crmId === undefined ? {} : { crm_id: crmId })
+      })
+    })
 
 /** The `limit` most similar candidates, best first; ties by name, then domain. */
 export const similarCompanies = (
   target: CompanyProfile,
   candidates: ReadonlyArray<CompanyProfile>,
   limit = MAX_SIMILAR
-): ReadonlyArray<SimilarCompany> =>
-  candidates
-    .filter((candidate) => !isSelf(target, candidate))
-    .flatMap((candidate) => {
-      const scored = score(target, candidate)
-      return scored === undefined ? [] : [{ candidate, scored }]
-    })
-    .sort((a, b) =>
-      b.scored.score - a.scored.score ||
-      a.candidate.name.localeCompare(b.candidate.name, "en") ||
-      a.candidate.domain.localeCompare(b.candidate.domain, "en")
-    )
-    .slice(0, limit)
-    .map(({ candidate, scored }) =>
-      new SimilarCompany({
-        name: candidate.name,
-        domain: normalizeDomain(candidate.domain),
-        score: scored.score,
-        reason: scored.reason,
-        matched: scored.matched,
-        ...(candidate.crmId === undefined ? {} : { crm_id: candidate.crmId })
-      })
-    )
+): ReadonlyArray<SimilarCompany> => {
+  const t = prepare(target)
+  return mostSimilar(t, candidates.map(prepare).filter((c) => !isSame(t, c)), limit)
+}
