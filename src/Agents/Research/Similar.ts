@@ -230,9 +230,6 @@ export const isSame = (target: Prepared, candidate: Prepared): boolean => {
     (target.profile.crmId !== undefined && target.profile.crmId === candidate.profile.crmId)
 }
 
-/** As `isSame`, for profiles not prepared. */
-export const isSelf = (target: CompanyProfile, candidate: CompanyProfile): boolean => isSame(prepare(target), prepare(candidate))
-
 /** Each criterion's part of a candidate's score (0 when it did not match). */
 interface Parts {
   readonly industry: number
