@@ -71,12 +71,15 @@ export const classifyDomain = cached((input: string): DomainCheck => {
 
 export const isValidDomain = (input: string): boolean => classifyDomain(input).valid
 
+/** `domain` is `parent` or one of its subdomains, both already normalised (a hot loop's check). */
+export const isWithinNormalized = (domain: string, parent: string): boolean =>
+  parent.length > 0 &&
+  (domain === parent ||
+    (domain.length > parent.length && domain.endsWith(parent) && domain[domain.length - parent.length - 1] === "."))
+
 /** `domain` is `parent` or one of its subdomains. Both normalised first. */
-export const isWithinDomain = (domain: string, parent: string): boolean => {
-  const d = normalizeDomain(domain)
-  const p = normalizeDomain(parent)
-  return p.length > 0 && (d === p || d.endsWith(`.${p}`))
-}
+export const isWithinDomain = (domain: string, parent: string): boolean =>
+  isWithinNormalized(normalizeDomain(domain), normalizeDomain(parent))
 
 /** Within one of `parents` (our own domains, say). */
 export const isWithinAny = (domain: string, parents: ReadonlyArray<string>): boolean =>

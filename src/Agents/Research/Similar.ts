@@ -5,7 +5,7 @@
  */
 import { SimilarCompany, type SimilarityCriterion } from "../../Domain/Dossier.js"
 import { normalizeText } from "../../Domain/Text.js"
-import { normalizeDomain } from "../../Domain/WebDomain.js"
+import { isWithinNormalized, normalizeDomain } from "../../Domain/WebDomain.js"
 
 export interface CompanyProfile {
   readonly name: string
@@ -217,16 +217,11 @@ export const prepare = (profile: CompanyProfile): Prepared => ({
   country: countryCode(profile.country)
 })
 
-/** `domain` is `parent` or under it; both normalised. */
-const within = (domain: string, parent: string) =>
-  domain === parent ||
-  (domain.length > parent.length && domain.endsWith(parent) && domain[domain.length - parent.length - 1] === ".")
-
 /** The company itself, by domain (either way), name or CRM record. */
 export const isSame = (target: Prepared, candidate: Prepared): boolean => {
   const a = target.domain
   const b = candidate.domain
-  return (a !== "" && b !== "" && (within(a, b) || within(b, a))) || target.name === candidate.name ||
+  return (a !== "" && b !== "" && (isWithinNormalized(a, b) || isWithinNormalized(b, a))) || target.name === candidate.name ||
     (target.profile.crmId !== undefined && target.profile.crmId === candidate.profile.crmId)
 }
 
@@ -280,15 +275,14 @@ const explained = (t: Prepared, c: Prepared, parts: Parts, total: number): Score
   return { score: total, matched: why.map(([criterion]) => criterion), reason: why.map(([, text]) => text).join("; ") }
 }
 
-const scorePrepared = (t: Prepared, c: Prepared): Scored | undefined => {
+/** How like `target` the `candidate` is, and why; undefined when it is not similar enough. */
+export const score = (target: CompanyProfile, candidate: CompanyProfile): Scored | undefined => {
+  const t = prepare(target)
+  const c = prepare(candidate)
   const parts = partsOf(t, c)
   const total = totalOf(parts)
   return total === undefined ? undefined : explained(t, c, parts, total)
 }
-
-/** How like `target` the `candidate` is, and why; undefined when it is not similar enough. */
-export const score = (target: CompanyProfile, candidate: CompanyProfile): Scored | undefined =>
-  scorePrepared(prepare(target), prepare(candidate))
 
 /** The `limit` most similar of `others` (never the target: see `isSame`), best first; ties by name, then domain. */
 export const mostSimilar = (
